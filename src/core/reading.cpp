@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/reading.h"
+
+#include <fmt/format.h>
+
+namespace meterd::core {
+
+std::string_view MediumName(Medium m) {
+  switch (m) {
+    case Medium::kElectricity: return "electricity";
+    case Medium::kWater: return "water";
+    case Medium::kHotWater: return "hot_water";
+    case Medium::kGas: return "gas";
+  }
+  return "electricity";
+}
+
+Result<Medium> ParseMedium(std::string_view s) {
+  for (Medium m : {Medium::kElectricity, Medium::kWater, Medium::kHotWater, Medium::kGas}) {
+    if (s == MediumName(m)) return m;
+  }
+  return Fail(Error::Invalid(fmt::format("unknown medium '{}': expected electricity, water, hot_water or gas", s),
+                             "medium"));
+}
+
+std::string_view ChannelName(Channel c) {
+  switch (c) {
+    case Channel::kActiveImport: return "active_import";
+    case Channel::kActiveExport: return "active_export";
+    case Channel::kReactiveQ1: return "reactive_q1";
+    case Channel::kReactiveQ2: return "reactive_q2";
+    case Channel::kReactiveQ3: return "reactive_q3";
+    case Channel::kReactiveQ4: return "reactive_q4";
+    case Channel::kVolume: return "volume";
+  }
+  return "unknown";
+}
+
+Result<Channel> ParseChannel(std::string_view s) {
+  for (Channel c : {Channel::kActiveImport, Channel::kActiveExport, Channel::kReactiveQ1, Channel::kReactiveQ2,
+                    Channel::kReactiveQ3, Channel::kReactiveQ4, Channel::kVolume}) {
+    if (s == ChannelName(c)) return c;
+  }
+  return Fail(Error::Invalid(fmt::format("unknown channel '{}'", s), "channel"));
+}
+
+Unit ChannelUnit(Channel c) {
+  switch (c) {
+    case Channel::kActiveImport:
+    case Channel::kActiveExport: return Unit::kWh;
+    case Channel::kVolume: return Unit::kM3;
+    default: return Unit::kVarh;
+  }
+}
+
+Channel PulseChannel(Medium m) { return m == Medium::kElectricity ? Channel::kActiveImport : Channel::kVolume; }
+
+std::string_view QualityName(Quality q) {
+  switch (q) {
+    case Quality::kMissing: return "missing";
+    case Quality::kValid: return "valid";
+    case Quality::kEstimated: return "estimated";
+    case Quality::kSuspect: return "suspect";
+  }
+  return "missing";
+}
+
+}  // namespace meterd::core

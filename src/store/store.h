@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/command.h"
+#include "core/error.h"
+#include "core/event.h"
+#include "core/ids.h"
+#include "core/quantity.h"
+#include "core/reading.h"
+#include "core/time.h"
+#include "core/time_zone.h"
+
+namespace meterd::store {
+
+// A data-acquisition device (one pulse input, one output) and what the head-end knows of it.
+struct DeviceRecord {
+  core::DeviceId id;
+  core::MeterId meter;              // the meter its pulse input is wired to
+  core::Medium medium = core::Medium::kWater;
+  core::Quantity pulse_weight;      // per pulse, normalised (L -> m3), e.g. 10 scale -3 m3
+  int32_t counter_bits = 32;        // the pulse counter wraps at 2^counter_bits
+  int32_t interval_s = 900;         // reporting interval the device was last told to use
+  std::string token_hash;           // hex SHA-256 of the device's bearer token
+  core::Instant created;
+  // Ingest state, written in the same transaction as the readings it describes.
+  uint64_t acked_seq = 0;           // highest contiguous sequence stored (0: none yet)
+  bool has_sample = false;          // last_count/last_at are set
+  uint64_t last_count = 0;          // pulse counter at last_at
+  core::Instant last_at;
+  int64_t offset_pulses = 0;        // register = pulse_weight * (offset_pulses + count)
+  core::Instant last_seen;          // when the head-end last heard from it (zero: never)
+  uint32_t backlog = 0;             // messages queued on the device at its last uplink
+  bool output_on = false;
+};
+
+// A meter: the thing a customer's consumption is billed from.
+struct MeterRecord {
+  core::MeterId id;
+  core::Medium medium = core::Medium::kWater;
+  core::DeviceId device;            // current acquisition device
+  std::string time_zone = "UTC";    // IANA name; day blocks are local days in this zone
+  int32_t interval_s = 900;         // length of a day-block slot
+  // Latest register (index) reading, if any.
+  bool has_register = false;
+  core::Quantity register_value;
+  core::Instant register_at;
+};
+
+// One interval's consumption to merge into a day block. `mode` decides how.
+enum class MergeMode : uint8_t {
+  kAdd,  // add to the slot (pulse deltas; exactly-once is ensured by the sequence check)
+  kSet,  // the slot's value is this; the same value again changes nothing, a different one
+         // makes a new block version with `source` recorded
+};
+struct SlotWrite {
+  core::MeterId meter;
+  core::Channel channel;
+  core::LocalDay day;       // local day in the meter's zone
+  int32_t slots_per_day;    // 96 for 15 min on a 24 h day, 92 / 100 on DST days
+  int32_t interval_s;
+  int32_t slot;             // 0-based: slot i covers [day start + i*len, + (i+1)*len)
+  core::Quantity value;     // unit must match the channel's unit
+  core::Quality quality = core::Quality::kValid;
+  MergeMode mode = MergeMode::kAdd;
+};
+
+// The register at the end of a local day (the last read that day wins).
+struct DailyRegister {
+  core::MeterId meter;
+  core::Channel channel;
+  core::LocalDay day;
+  core::Instant at;
+  core::Quantity value;
+};
+
+struct CommandUpdate {
+  core::CommandId id;
+  core::CommandState state;
+  std::string result;
+  core::Instant at;
+};
+
+// Everything one uplink changes, applied atomically with others in `Commit`.
+struct IngestWrite {
+  std::optional<DeviceRecord> device;  // new full device state
+  std::optional<MeterRecord> meter;    // new full meter state
+  std::vector<SlotWrite> slots;
+  std::vector<DailyRegister> registers;
+  std::vector<core::Event> events;
+  std::vector<CommandUpdate> commands;
+  std::string source = "device";       // recorded with any new block version
+};
+
+struct Page {
+  int32_t limit = 50;   // 1..1000
+  int64_t offset = 0;
+};
+
+struct DeviceFilter {
+  std::string search;            // substring of device or meter id
+  std::optional<core::Medium> medium;
+  Page page;
+};
+
+struct MeterFilter {
+  std::string search;
+  std::optional<core::Medium> medium;
+  Page page;
+};
+
+template <class T>
+struct Listing {
+  std::vector<T> items;
+  int64_t total = 0;  // matching rows without paging
+};
+
+struct EventFilter {
+  std::string device;
+  std::string meter;
+  std::optional<core::EventType> type;
+  std::optional<core::Instant> from, to;  // [from, to)
+  Page page;
+};
+
+struct CommandFilter {
+  std::string device;
+  std::optional<core::CommandState> state;
+  Page page;
+};
+
+// An interval value read back from a day block.
+struct StoredInterval {
+  core::Instant start;
+  core::Instant end;
+  core::Quantity value;
+  core::Quality quality;
+};
+
+struct User {
+  std::string name;
+  std::string password_hash;  // self-describing KDF string, see api/ auth
+  std::string role;           // "admin" for now
+  core::Instant created;
+};
+
+struct Session {
+  std::string token_hash;     // hex SHA-256 of the bearer token
+  std::string user;
+  core::Instant created;
+  core::Instant expires;
+};
+
+struct StoreStats {
+  int64_t devices = 0;
+  int64_t meters = 0;
+  int64_t blocks = 0;
+  int64_t events = 0;
+  int64_t pending_commands = 0;
+};
+
+// The one storage interface. Implementations are safe to call from many threads; writes are
+// serialised inside. Every write either commits whole or changes nothing.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Devices and meters.
+  virtual core::Result<std::optional<DeviceRecord>> GetDevice(std::string_view id) = 0;
+  virtual core::Result<Listing<DeviceRecord>> ListDevices(const DeviceFilter& filter) = 0;
+  virtual core::Result<std::optional<MeterRecord>> GetMeter(std::string_view id) = 0;
+  virtual core::Result<Listing<MeterRecord>> ListMeters(const MeterFilter& filter) = 0;
+  // Creates or replaces (device and meter together, atomically); used for enrolment.
+  virtual core::Result<void> PutDevice(const DeviceRecord& device, const MeterRecord& meter) = 0;
+
+  // Applies all writes in one transaction; returns only after it is durable.
+  virtual core::Result<void> Commit(std::span<const IngestWrite> writes) = 0;
+
+  // Interval values of [range.start, range.end) for a meter and channel, in time order. Slots
+  // never written are left out; slots with quality missing are left out.
+  virtual core::Result<std::vector<StoredInterval>> Intervals(std::string_view meter, core::Channel channel,
+                                                              const core::TimeZone& zone,
+                                                              core::Interval range) = 0;
+  virtual core::Result<std::vector<DailyRegister>> Registers(std::string_view meter, core::Channel channel,
+                                                             core::LocalDay from, core::LocalDay to) = 0;
+  // Block versions of one day, newest first: (version, source, created).
+  struct BlockVersion {
+    int64_t version;
+    std::string source;
+    core::Instant created;
+  };
+  virtual core::Result<std::vector<BlockVersion>> BlockHistory(std::string_view meter, core::Channel channel,
+                                                               core::LocalDay day) = 0;
+
+  // Events.
+  virtual core::Result<Listing<core::Event>> ListEvents(const EventFilter& filter) = 0;
+
+  // Commands. CreateCommand fills in id.
+  virtual core::Result<core::Command> CreateCommand(core::Command command) = 0;
+  virtual core::Result<std::optional<core::Command>> GetCommand(core::CommandId id) = 0;
+  virtual core::Result<Listing<core::Command>> ListCommands(const CommandFilter& filter) = 0;
+  // Pending or sent commands of a device that have not expired at `now`, oldest first; marks
+  // pending ones sent. Commands past their expiry become expired.
+  virtual core::Result<std::vector<core::Command>> TakeCommandsForDownlink(std::string_view device,
+                                                                           core::Instant now) = 0;
+
+  // Users and console/API sessions.
+  virtual core::Result<std::optional<User>> GetUser(std::string_view name) = 0;
+  virtual core::Result<void> PutUser(const User& user) = 0;
+  virtual core::Result<void> PutSession(const Session& session) = 0;
+  virtual core::Result<std::optional<Session>> GetSession(std::string_view token_hash) = 0;
+  virtual core::Result<void> DeleteSession(std::string_view token_hash) = 0;
+
+  virtual core::Result<StoreStats> Stats() = 0;
+};
+
+struct SqliteOptions {
+  std::string path;         // database file; its directory must exist
+  bool synchronous_full = true;  // fsync at each commit (durable acks); false only in benchmarks
+};
+
+// Opens (creating if missing) the SQLite store and runs pending schema migrations.
+core::Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace meterd::store
