@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/api.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "security/crypto.h"
+
+namespace meterd::api {
+namespace {
+
+// Matches "/api/v1/devices/{id}" against a path; fills params.
+bool Match(std::string_view pattern, std::string_view path, RouteParams& params) {
+  params.values.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty()) return false;
+    if (pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    size_t pe = pattern.find('/');
+    size_t se = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe);
+    std::string_view sseg = path.substr(0, se);
+    if (pseg.size() > 2 && pseg.front() == '{' && pseg.back() == '}') {
+      if (sseg.empty()) return false;
+      params.values.emplace(std::string(pseg.substr(1, pseg.size() - 2)), std::string(sseg));
+    } else if (pseg != sseg) {
+      return false;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view() : pattern.substr(pe);
+    path = se == std::string_view::npos ? std::string_view() : path.substr(se);
+  }
+  return true;
+}
+
+std::string BearerToken(const Request& r) {
+  std::string h = r.Header("authorization");
+  if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0)) return h.substr(7);
+  return {};
+}
+
+}  // namespace
+
+Response Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+core::Result<int64_t> QueryInt(const Request& r, std::string_view name, int64_t fallback, int64_t lo, int64_t hi) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return fallback;
+  int64_t v = 0;
+  const std::string& s = it->second;
+  bool negative = s[0] == '-';
+  if (s.size() > 19 || s.size() == (negative ? 1u : 0u)) {
+    return core::Fail(core::Error::Invalid(fmt::format("{} must be an integer", name), std::string(name)));
+  }
+  for (size_t i = negative ? 1 : 0; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') {
+      return core::Fail(core::Error::Invalid(fmt::format("{} must be an integer", name), std::string(name)));
+    }
+    v = v * 10 + (s[i] - '0');
+  }
+  if (negative) v = -v;
+  if (v < lo || v > hi) {
+    return core::Fail(core::Error::Invalid(fmt::format("{} must be between {} and {}", name, lo, hi), std::string(name)));
+  }
+  return v;
+}
+
+core::Result<std::optional<core::Instant>> QueryInstant(const Request& r, std::string_view name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return std::optional<core::Instant>();
+  auto t = core::ParseInstant(it->second);
+  if (!t) return core::Fail(core::Error::Invalid(t.error().message, std::string(name)));
+  return std::optional<core::Instant>(*t);
+}
+
+core::Result<store::Page> QueryPage(const Request& r) {
+  store::Page page;
+  auto limit = QueryInt(r, "limit", 50, 1, 1000);
+  if (!limit) return core::Fail(limit.error());
+  auto offset = QueryInt(r, "offset", 0, 0, INT64_MAX / 2);
+  if (!offset) return core::Fail(offset.error());
+  page.limit = static_cast<int32_t>(*limit);
+  page.offset = *offset;
+  return page;
+}
+
+Api::Api(store::Store& store, headend::IngestService& ingest, ApiConfig config)
+    : store_(store), ingest_(ingest), config_(std::move(config)), started_(std::chrono::system_clock::now()) {
+  clock = [] { return std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now()); };
+  AddAuthRoutes(routes_);
+  AddFleetRoutes(routes_);
+  AddReadingRoutes(routes_);
+  AddUplinkRoutes(routes_);
+  AddDocRoutes(routes_);
+}
+
+core::Result<Caller> Api::Authenticate(const Route& route, const Request& request, const RouteParams& params) {
+  Caller caller;
+  if (route.access == Access::kPublic) return caller;
+  std::string token = BearerToken(request);
+  if (token.empty()) return core::Fail(core::Error::Unauthenticated("missing bearer token"));
+  if (token.size() > 512) return core::Fail(core::Error::Unauthenticated("invalid token"));
+  caller.token_hash = security::Sha256Hex(token);
+  if (route.access == Access::kUser) {
+    auto session = store_.GetSession(caller.token_hash);
+    if (!session) return core::Fail(session.error());
+    if (!*session || (*session)->expires <= clock()) {
+      return core::Fail(core::Error::Unauthenticated("invalid or expired token"));
+    }
+    caller.user = (*session)->user;
+    return caller;
+  }
+  // Device routes: the token must belong to the device named in the path.
+  const std::string& id = params.Get("id");
+  auto device = store_.GetDevice(id);
+  if (!device) return core::Fail(device.error());
+  if (*device) {
+    if (!security::ConstantTimeEquals((*device)->token_hash, caller.token_hash)) {
+      return core::Fail(core::Error::Unauthenticated("invalid device token"));
+    }
+  } else {
+    if (config_.enrolment_key.empty() ||
+        !security::ConstantTimeEquals(security::DeviceTokenFromEnrolmentKey(config_.enrolment_key, id), token)) {
+      // Same answer as a wrong token: do not reveal which device ids exist.
+      return core::Fail(core::Error::Unauthenticated("invalid device token"));
+    }
+    caller.enrolling = true;
+  }
+  caller.device = id;
+  return caller;
+}
+
+Response Api::Handle(Request& request) {
+  auto start = std::chrono::steady_clock::now();
+  RouteParams params;
+  const Route* found = nullptr;
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    if (Match(route.pattern, request.path, params)) {
+      path_known = true;
+      if (route.method == request.method) {
+        found = &route;
+        break;
+      }
+    }
+  }
+  Response response;
+  std::string label;
+  if (!found) {
+    if (path_known) {
+      response = ErrorResponse(405, "method_not_allowed", fmt::format("{} is not allowed on {}", request.method, request.path));
+      label = "unmatched";
+    } else if (request.method == "GET" && request.path.rfind("/api/", 0) != 0 && request.path != "/metrics") {
+      label = "static";
+      response = ServeStatic(config_.static_dir, request.path);
+    } else {
+      label = "unmatched";
+      response = ErrorResponse(404, "not_found", fmt::format("no such endpoint: {} {}", request.method, request.path));
+    }
+  } else {
+    label = found->method + " " + found->pattern;
+    auto caller = Authenticate(*found, request, params);
+    if (!caller) {
+      response = ErrorResponse(caller.error());
+    } else {
+      response = found->handler(*this, request, params, *caller);
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Count(label, response.status, seconds);
+  return response;
+}
+
+void Api::Count(const std::string& route, int status, double seconds) {
+  std::lock_guard lock(metrics_mu_);
+  auto& s = route_stats_[route];
+  ++s.by_status[status];
+  s.seconds += seconds;
+}
+
+std::string Api::MetricsText() {
+  std::string out;
+  out += "# HELP meterd_http_requests_total HTTP requests by route and status.\n";
+  out += "# TYPE meterd_http_requests_total counter\n";
+  {
+    std::lock_guard lock(metrics_mu_);
+    for (const auto& [route, s] : route_stats_) {
+      for (const auto& [status, n] : s.by_status) {
+        out += fmt::format("meterd_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", route, status, n);
+      }
+    }
+    out += "# HELP meterd_http_request_seconds_total Time spent in handlers by route.\n";
+    out += "# TYPE meterd_http_request_seconds_total counter\n";
+    for (const auto& [route, s] : route_stats_) {
+      out += fmt::format("meterd_http_request_seconds_total{{route=\"{}\"}} {:.6f}\n", route, s.seconds);
+    }
+  }
+  const auto& c = ingest_.counters();
+  auto counter = [&](const char* name, const char* help, int64_t v) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+  };
+  counter("meterd_ingest_uplinks_total", "Uplinks committed.", c.uplinks.load());
+  counter("meterd_ingest_readings_total", "Interval readings committed.", c.readings.load());
+  counter("meterd_ingest_duplicates_total", "Messages received again and ignored.", c.duplicates.load());
+  counter("meterd_ingest_deferred_total", "Messages past a sequence gap, left for replay.", c.deferred.load());
+  counter("meterd_ingest_rejected_total", "Uplinks refused.", c.rejected.load());
+  counter("meterd_ingest_commits_total", "Group-commit transactions.", c.commits.load());
+  counter("meterd_ingest_commit_failures_total", "Group commits that failed and were retried alone.", c.commit_failures.load());
+  out += fmt::format("# HELP meterd_ingest_queue_depth Uplinks waiting for the writer.\n# TYPE meterd_ingest_queue_depth gauge\nmeterd_ingest_queue_depth {}\n",
+                     ingest_.QueueDepth());
+  if (auto stats = store_.Stats()) {
+    out += fmt::format("# HELP meterd_devices Devices known.\n# TYPE meterd_devices gauge\nmeterd_devices {}\n", stats->devices);
+    out += fmt::format("# HELP meterd_meters Meters known.\n# TYPE meterd_meters gauge\nmeterd_meters {}\n", stats->meters);
+    out += fmt::format("# HELP meterd_day_blocks Interval day blocks stored.\n# TYPE meterd_day_blocks gauge\nmeterd_day_blocks {}\n", stats->blocks);
+    out += fmt::format("# HELP meterd_commands_pending Commands not yet acknowledged.\n# TYPE meterd_commands_pending gauge\nmeterd_commands_pending {}\n", stats->pending_commands);
+  }
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_rss = 0;
+  if (statm >> pages_total >> pages_rss) {
+    out += fmt::format("# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}\n",
+                       pages_rss * sysconf(_SC_PAGESIZE));
+  }
+  out += fmt::format("# HELP process_start_time_seconds Start time.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {}\n",
+                     std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count());
+  return out;
+}
+
+}  // namespace meterd::api

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/http_types.h"
+#include "headend/ingest_service.h"
+#include "store/store.h"
+
+namespace meterd::api {
+
+// Who may call a route. Every route declares one; the router checks it before the handler
+// runs, so no handler does its own authentication.
+enum class Access {
+  kPublic,  // health, login, static console files
+  kUser,    // a user session token
+  kDevice,  // the device's own token, for its {id}
+};
+
+struct Caller {
+  std::string user;    // set for kUser
+  std::string device;  // set for kDevice
+  std::string token_hash;
+  bool enrolling = false;  // a device seen for the first time, admitted by its enrolment token
+};
+
+struct RouteParams {
+  std::map<std::string, std::string, std::less<>> values;
+  const std::string& Get(std::string_view name) const { return values.find(name)->second; }
+};
+
+struct ApiConfig {
+  std::string version = "0.1.0";
+  std::string static_dir;       // the built console (web/dist); empty: no console
+  std::string enrolment_key;    // fleet key for device tokens; empty: devices must be added first
+  int session_hours = 12;
+};
+
+class Api;
+using RouteHandler = std::function<Response(Api&, Request&, const RouteParams&, const Caller&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;   // "/api/v1/devices/{id}"
+  Access access;
+  std::string summary;   // one line for the OpenAPI document
+  RouteHandler handler;
+};
+
+// The HTTP API: routing, authentication, metrics, and the handlers in the other api/*.cpp.
+class Api {
+ public:
+  // `store` and `ingest` must outlive the Api.
+  Api(store::Store& store, headend::IngestService& ingest, ApiConfig config);
+
+  Response Handle(Request& request);
+  const std::vector<Route>& routes() const { return routes_; }
+
+  store::Store& store() { return store_; }
+  headend::IngestService& ingest() { return ingest_; }
+  const ApiConfig& config() const { return config_; }
+  std::chrono::system_clock::time_point started() const { return started_; }
+  std::string MetricsText();
+  // The current time; tests may replace it to compress time.
+  std::function<core::Instant()> clock;
+
+ private:
+  core::Result<Caller> Authenticate(const Route& route, const Request& request, const RouteParams& params);
+  void Count(const std::string& route, int status, double seconds);
+
+  store::Store& store_;
+  headend::IngestService& ingest_;
+  ApiConfig config_;
+  std::vector<Route> routes_;
+  std::chrono::system_clock::time_point started_;
+
+  std::mutex metrics_mu_;
+  struct RouteStats {
+    std::map<int, int64_t> by_status;
+    double seconds = 0;
+  };
+  std::map<std::string, RouteStats> route_stats_;  // GUARDED_BY(metrics_mu_)
+};
+
+// The route tables of each handler file, gathered by Api's constructor.
+void AddAuthRoutes(std::vector<Route>& routes);
+void AddFleetRoutes(std::vector<Route>& routes);
+void AddReadingRoutes(std::vector<Route>& routes);
+void AddUplinkRoutes(std::vector<Route>& routes);
+void AddDocRoutes(std::vector<Route>& routes);
+
+// Static console files under config.static_dir; never outside it.
+Response ServeStatic(const std::string& root, const std::string& path);
+// The OpenAPI 3.0 document generated from the route table and the schemas in openapi.cpp.
+std::string OpenApiDocument(const std::vector<Route>& routes, const std::string& version);
+
+// Query helpers shared by handlers: parse or fail with the parameter named.
+core::Result<int64_t> QueryInt(const Request& r, std::string_view name, int64_t fallback, int64_t lo, int64_t hi);
+core::Result<std::optional<core::Instant>> QueryInstant(const Request& r, std::string_view name);
+core::Result<store::Page> QueryPage(const Request& r);
+Response Json(int status, std::string body);
+
+}  // namespace meterd::api

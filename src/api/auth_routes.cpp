@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// Health, login and logout.
+#include <fmt/format.h>
+
+#include "api/api.h"
+#include "api/json_views.h"
+#include "security/crypto.h"
+
+namespace meterd::api {
+namespace {
+
+namespace json = boost::json;
+
+Response Health(Api& api, Request&, const RouteParams&, const Caller&) {
+  json::object o;
+  o["status"] = "ok";
+  o["version"] = api.config().version;
+  o["time"] = core::FormatInstant(api.clock());
+  return Json(200, json::serialize(o));
+}
+
+Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
+  boost::system::error_code ec;
+  json::value v = json::parse(req.body, ec);
+  if (ec || !v.is_object()) return ErrorResponse(core::Error::Invalid("body must be {\"username\",\"password\"}"));
+  const auto& o = v.as_object();
+  const json::value* user = o.if_contains("username");
+  const json::value* password = o.if_contains("password");
+  if (!user || !user->is_string() || user->as_string().empty()) {
+    return ErrorResponse(core::Error::Invalid("username is required", "username"));
+  }
+  if (!password || !password->is_string()) return ErrorResponse(core::Error::Invalid("password is required", "password"));
+  if (user->as_string().size() > 128 || password->as_string().size() > 1024) {
+    return ErrorResponse(core::Error::Unauthenticated("wrong username or password"));
+  }
+  auto stored = api.store().GetUser(std::string(user->as_string()));
+  if (!stored) return ErrorResponse(stored.error());
+  // One answer for an unknown user and a wrong password.
+  if (!*stored || !security::VerifyPassword(password->as_string(), (*stored)->password_hash)) {
+    return ErrorResponse(core::Error::Unauthenticated("wrong username or password"));
+  }
+  std::string token = security::RandomHex(32);
+  store::Session session;
+  session.token_hash = security::Sha256Hex(token);
+  session.user = (*stored)->name;
+  session.created = api.clock();
+  session.expires = session.created + core::Seconds{int64_t{api.config().session_hours} * 3600};
+  auto put = api.store().PutSession(session);
+  if (!put) return ErrorResponse(put.error());
+  json::object out;
+  out["token"] = token;
+  out["expires"] = core::FormatInstant(session.expires);
+  out["user"] = session.user;
+  return Json(200, json::serialize(out));
+}
+
+Response Logout(Api& api, Request&, const RouteParams&, const Caller& caller) {
+  auto deleted = api.store().DeleteSession(caller.token_hash);
+  if (!deleted) return ErrorResponse(deleted.error());
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace
+
+void AddAuthRoutes(std::vector<Route>& routes) {
+  routes.push_back({"GET", "/api/v1/health", Access::kPublic, "Liveness and version", Health});
+  routes.push_back({"POST", "/api/v1/auth/login", Access::kPublic, "Exchange username and password for a bearer token", Login});
+  routes.push_back({"POST", "/api/v1/auth/logout", Access::kUser, "End the session of the bearer token", Logout});
+}
+
+}  // namespace meterd::api

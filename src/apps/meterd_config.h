@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/error.h"
+
+namespace meterd::apps {
+
+// Every setting of meterd, from (highest first) a flag, a METERD_* environment variable,
+// the TOML file given by --config, or the default.
+struct MeterdConfig {
+  std::string listen = "127.0.0.1:8080";     // METERD_LISTEN, [server] listen
+  std::string data_dir = "var";              // METERD_DATA_DIR, [store] data_dir
+  std::string static_dir = "web/dist";       // METERD_STATIC_DIR, [server] static_dir
+  std::string time_zone = "Europe/London";   // METERD_TIME_ZONE, [meters] time_zone
+  int32_t interval_s = 900;                  // METERD_INTERVAL_S, [meters] interval_s
+  std::string enrolment_key_file;            // METERD_ENROLMENT_KEY_FILE, [devices] enrolment_key_file
+                                             // default: <data_dir>/enrolment.key, made on first start
+  bool enrolment = true;                     // METERD_ENROLMENT, [devices] enrolment
+  int32_t max_future_s = 300;                // METERD_MAX_FUTURE_S, [devices] max_future_s
+  int32_t session_hours = 12;                // METERD_SESSION_HOURS, [server] session_hours
+  std::string log_level = "info";            // METERD_LOG_LEVEL, [server] log_level
+};
+
+// Reads the TOML file into `config` (only keys present change). Errors name file, line and key.
+core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& config);
+// Applies METERD_* variables that are set.
+core::Result<void> ApplyEnvironment(MeterdConfig& config);
+// "host:port" -> parts.
+core::Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen);
+
+}  // namespace meterd::apps

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// meterd: the server. One process with the embedded SQLite store (role "all").
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "api/api.h"
+#include "api/http_server.h"
+#include "apps/meterd_config.h"
+#include "headend/ingest_service.h"
+#include "security/crypto.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace meterd;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::cerr << "meterd: " << message << "\n";
+  std::exit(2);
+}
+
+// The fleet enrolment key: made on first start, readable by the owner only.
+std::string EnrolmentKey(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    std::string key = security::RandomHex(32);
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      if (!out) Die(fmt::format("cannot write enrolment key {}", tmp));
+      out << key << "\n";
+    }
+    ::chmod(tmp.c_str(), 0600);
+    fs::rename(tmp, path, ec);
+    if (ec) Die(fmt::format("cannot write enrolment key {}: {}", path, ec.message()));
+    spdlog::info("made the fleet enrolment key {} (devices derive their tokens from it)", path);
+  }
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    Die(fmt::format("{} is readable by others (mode {:o}); chmod 600 it", path, st.st_mode & 0777));
+  }
+  std::ifstream in(path);
+  std::string key;
+  in >> key;
+  if (key.size() < 32) Die(fmt::format("enrolment key in {} is too short", path));
+  return key;
+}
+
+// The first start makes the admin user and prints its password once; only the hash is kept.
+void EnsureAdmin(store::Store& store) {
+  auto existing = store.GetUser("admin");
+  if (!existing) Die(existing.error().ToString());
+  if (*existing) {
+    std::cout << "admin user: admin (password shown at first start; stored only as a hash)\n";
+    return;
+  }
+  const char* preset = std::getenv("METERD_ADMIN_PASSWORD");
+  std::string password = preset && *preset ? preset : security::RandomPassword(16);
+  auto hash = security::HashPassword(password);
+  if (!hash) Die(hash.error().ToString());
+  store::User user{"admin", *hash, "admin", std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now())};
+  if (auto put = store.PutUser(user); !put) Die(put.error().ToString());
+  std::cout << "admin user: admin\nadmin password: " << password << "   (shown only now; stored as a scrypt hash)\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"meterd: smart-metering head-end, store, API and console"};
+  apps::MeterdConfig config;
+  std::string config_file;
+  app.add_option("--config", config_file, "TOML configuration file");
+  std::string listen, data_dir, static_dir, time_zone, key_file, log_level;
+  app.add_option("--listen", listen, "address:port to serve HTTP on (default 127.0.0.1:8080)");
+  app.add_option("--data-dir", data_dir, "directory of the embedded store (default var)");
+  app.add_option("--static-dir", static_dir, "built console files (default web/dist)");
+  app.add_option("--time-zone", time_zone, "IANA zone of new meters (default Europe/London)");
+  app.add_option("--enrolment-key-file", key_file, "fleet enrolment key (default <data-dir>/enrolment.key)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_file.empty()) {
+    if (auto r = apps::LoadConfigFile(config_file, config); !r) Die(r.error().message);
+  }
+  if (auto r = apps::ApplyEnvironment(config); !r) Die(r.error().message);
+  if (!listen.empty()) config.listen = listen;
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!static_dir.empty()) config.static_dir = static_dir;
+  if (!time_zone.empty()) config.time_zone = time_zone;
+  if (!key_file.empty()) config.enrolment_key_file = key_file;
+  if (!log_level.empty()) config.log_level = log_level;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  auto zone = core::TimeZone::Find(config.time_zone);
+  if (!zone) Die(zone.error().message);
+  auto endpoint = apps::SplitListen(config.listen);
+  if (!endpoint) Die(endpoint.error().message);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) Die(fmt::format("cannot create data dir {}: {}", config.data_dir, ec.message()));
+
+  // Block the stop signals before any thread starts, so only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto store = store::OpenSqliteStore({config.data_dir + "/meterd.db", true});
+  if (!store) Die(store.error().ToString());
+  EnsureAdmin(**store);
+
+  api::ApiConfig api_config;
+  if (config.enrolment) {
+    if (config.enrolment_key_file.empty()) config.enrolment_key_file = config.data_dir + "/enrolment.key";
+    api_config.enrolment_key = EnrolmentKey(config.enrolment_key_file);
+  }
+  if (std::filesystem::exists(config.static_dir + "/index.html", ec)) {
+    api_config.static_dir = config.static_dir;
+  } else {
+    spdlog::warn("no console at {}/index.html (build it with `make web`); serving the API only", config.static_dir);
+  }
+  api_config.session_hours = config.session_hours;
+
+  headend::IngestService::Options ingest_options;
+  ingest_options.normalise.zone = *zone;
+  ingest_options.normalise.block_interval_s = config.interval_s;
+  ingest_options.normalise.max_future = core::Seconds{config.max_future_s};
+  headend::IngestService ingest(**store, ingest_options);
+  api::Api api(**store, ingest, api_config);
+
+  api::HttpServerOptions http;
+  http.address = endpoint->first;
+  http.port = endpoint->second;
+  auto server = api::HttpServer::Start(http, [&api](api::Request& r) { return api.Handle(r); });
+  if (!server) Die(server.error().message);
+  std::cout << fmt::format("meterd listening on http://{}:{}/ (console and API; data in {})", http.address,
+                           (*server)->port(), config.data_dir)
+            << std::endl;
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {}: stopping", sig);
+  (*server)->Stop();  // no new requests; in-flight uplinks finish their commit first
+  std::cout << "meterd stopped cleanly" << std::endl;
+  return 0;
+}

@@ -1,0 +1,88 @@
+// JSON shapes of the meterd REST API v1 (docs/api.md).
+
+export interface Register {
+  value: string;
+  unit: string;
+  at: string;
+}
+
+export interface Device {
+  id: string;
+  meter: string;
+  medium: string;
+  pulse_weight: string;
+  interval_s: number;
+  counter_bits: number;
+  created: string;
+  last_seen: string | null;
+  status: string;
+  backlog: number;
+  output: string;
+  acked_seq: number;
+  register: Register | null;
+}
+
+export interface Meter {
+  id: string;
+  medium: string;
+  device: string;
+  time_zone: string;
+  interval_s: number;
+  channel: string;
+  unit: string;
+  register: Register | null;
+}
+
+export type Quality = 'valid' | 'estimated' | 'suspect';
+
+export interface ReadingPoint {
+  start: string;
+  end: string;
+  value: string;
+  quality: Quality | string;
+}
+
+export interface Readings {
+  meter: string;
+  channel: string;
+  unit: string;
+  resolution: string;
+  time_zone: string;
+  from: string;
+  to: string;
+  total: string;
+  points: ReadingPoint[];
+}
+
+export interface Command {
+  id: number;
+  device: string;
+  type: string;
+  argument: number;
+  state: string;
+  created: string;
+  updated: string;
+  expires: string;
+  result: string;
+}
+
+export interface MeterEvent {
+  at: string;
+  type: string;
+  device: string;
+  meter: string;
+  detail: string;
+}
+
+export interface List<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface LoginResponse {
+  token: string;
+  expires: string;
+  user: unknown;
+}
