@@ -269,6 +269,9 @@ core::Result<Normalised> Normalise(const std::optional<store::DeviceRecord>& dev
     if (!ack.ok) ctx.AddEvent(now, EventType::kCommandFailed, fmt::format("command {}: {}", ack.id, ack.detail));
   }
   out.ack_seq = dev.acked_seq;
+  // The device counts this batch in its backlog; what it still holds once this ack arrives:
+  uint64_t taken = dev.acked_seq - (device ? device->acked_seq : 0);
+  dev.backlog = up.backlog > taken ? static_cast<uint32_t>(up.backlog - taken) : 0;
   out.write.device = std::move(dev);
   out.write.meter = std::move(meter);
   return out;

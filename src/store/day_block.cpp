@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/day_block.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+
+namespace meterd::store {
+namespace {
+
+using core::Error;
+using core::Fail;
+using core::Quality;
+
+// Quality section kinds (the byte after the header).
+enum QualityKind : uint8_t {
+  kAllValid = 0,    // every slot valid; nothing follows
+  kAllMissing = 1,  // every slot missing; no values follow
+  kRuns = 2,        // varint((run_length << 2) | quality) until the runs cover every slot
+  kBitmap = 3,      // ceil(slots / 4) bytes, 2 bits per slot, slot 0 in the low bits
+};
+
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// A bounds-checked cursor. Every read names what it expected so errors can say so.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+
+  size_t offset() const { return pos_; }
+  bool AtEnd() const { return pos_ == bytes_.size(); }
+
+  // `what` names the expected item; `slot` (if >= 0) the slot it belongs to. Messages are only
+  // formatted on failure: decoding is on the bill-run hot path.
+  core::Result<uint8_t> Byte(const char* what, int32_t slot = -1) {
+    if (pos_ >= bytes_.size()) return Fail(Err(pos_, fmt::format("expected {}{}, found end of data", what, For(slot))));
+    return static_cast<uint8_t>(bytes_[pos_++]);
+  }
+
+  // LEB128, at most 10 bytes and no bits beyond 64.
+  core::Result<uint64_t> Varint(const char* what, int32_t slot = -1) {
+    size_t start = pos_;
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= bytes_.size()) {
+        return Fail(Err(pos_, fmt::format("expected {}{} (varint), found end of data", what, For(slot))));
+      }
+      uint8_t b = static_cast<uint8_t>(bytes_[pos_++]);
+      if (shift == 63 && b > 1) break;
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Fail(Err(start, fmt::format("expected {}{} (varint), it overflows 64 bits", what, For(slot))));
+  }
+
+  static std::string For(int32_t slot) { return slot < 0 ? std::string() : fmt::format(" of slot {}", slot); }
+
+  static Error Err(size_t offset, std::string what) {
+    Error e = Error::Corruption(fmt::format("day block: byte {}: {}", offset, what));
+    e.field = fmt::format("byte {}", offset);
+    return e;
+  }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+// Run-length form of the quality column: (length, quality) pairs.
+std::vector<std::pair<int32_t, Quality>> Runs(const DayBlock& b, int32_t n) {
+  std::vector<std::pair<int32_t, Quality>> runs;
+  for (int32_t i = 0; i < n; ++i) {
+    Quality q = i < static_cast<int32_t>(b.quality.size()) ? b.quality[i] : Quality::kMissing;
+    if (!runs.empty() && runs.back().second == q) {
+      ++runs.back().first;
+    } else {
+      runs.emplace_back(1, q);
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
+DayBlock DayBlock::Empty(int32_t interval_s, int32_t slots, int8_t scale) {
+  DayBlock b;
+  b.interval_s = interval_s;
+  b.slots = slots;
+  b.scale = scale;
+  b.values.assign(static_cast<size_t>(std::max(slots, 0)), 0);
+  b.quality.assign(static_cast<size_t>(std::max(slots, 0)), Quality::kMissing);
+  return b;
+}
+
+int32_t DayBlock::PresentCount() const {
+  return static_cast<int32_t>(std::count_if(quality.begin(), quality.end(), [](Quality q) { return q != Quality::kMissing; }));
+}
+
+core::Result<void> CheckDayBlockHeader(int32_t interval_s, int32_t slots, int32_t scale) {
+  if (slots < 1 || slots > kMaxDaySlots) {
+    return Fail(Error::Invalid(fmt::format("slot count {} is outside 1..{}", slots, kMaxDaySlots), "slots"));
+  }
+  int64_t day = int64_t{interval_s} * slots;
+  if (interval_s < 1 || day < kMinDaySeconds || day > kMaxDaySeconds) {
+    return Fail(Error::Invalid(
+        fmt::format("{} slots of {} s make a {} s day, outside {}..{}", slots, interval_s, day, kMinDaySeconds, kMaxDaySeconds),
+        "interval_s"));
+  }
+  if (scale < -kMaxBlockScale || scale > kMaxBlockScale) {
+    return Fail(Error::Invalid(fmt::format("scale {} is outside -{}..{}", scale, kMaxBlockScale, kMaxBlockScale), "scale"));
+  }
+  return {};
+}
+
+std::string EncodeDayBlock(const DayBlock& b) {
+  const int32_t n = std::max(b.slots, 0);
+  std::string out;
+  out.reserve(8 + static_cast<size_t>(n) + static_cast<size_t>(n) / 4);
+  out.push_back(static_cast<char>(kDayBlockVersion));
+  PutVarint(out, static_cast<uint32_t>(b.interval_s));
+  PutVarint(out, static_cast<uint32_t>(b.slots));
+  PutVarint(out, ZigZag(b.scale));
+
+  auto runs = Runs(b, n);
+  if (runs.size() == 1 && runs[0].second == Quality::kValid) {
+    out.push_back(static_cast<char>(kAllValid));
+  } else if (runs.empty() || (runs.size() == 1 && runs[0].second == Quality::kMissing)) {
+    out.push_back(static_cast<char>(kAllMissing));
+    return out;
+  } else {
+    size_t runs_bytes = 0;
+    for (auto [len, q] : runs) runs_bytes += VarintLength((static_cast<uint64_t>(len) << 2) | static_cast<uint8_t>(q));
+    size_t bitmap_bytes = (static_cast<size_t>(n) + 3) / 4;
+    if (runs_bytes <= bitmap_bytes) {
+      out.push_back(static_cast<char>(kRuns));
+      for (auto [len, q] : runs) PutVarint(out, (static_cast<uint64_t>(len) << 2) | static_cast<uint8_t>(q));
+    } else {
+      out.push_back(static_cast<char>(kBitmap));
+      std::string bitmap(bitmap_bytes, '\0');
+      for (int32_t i = 0; i < n; ++i) {
+        Quality q = i < static_cast<int32_t>(b.quality.size()) ? b.quality[i] : Quality::kMissing;
+        bitmap[static_cast<size_t>(i) / 4] |= static_cast<char>((static_cast<uint8_t>(q) & 3) << (2 * (i % 4)));
+      }
+      out += bitmap;
+    }
+  }
+
+  // Present values as zigzag deltas from the previous present value (the first from 0).
+  // Differences wrap in uint64 so INT64_MIN next to INT64_MAX still round-trips exactly.
+  uint64_t prev = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    Quality q = i < static_cast<int32_t>(b.quality.size()) ? b.quality[i] : Quality::kMissing;
+    if (q == Quality::kMissing) continue;
+    uint64_t v = i < static_cast<int32_t>(b.values.size()) ? static_cast<uint64_t>(b.values[i]) : 0;
+    PutVarint(out, ZigZag(static_cast<int64_t>(v - prev)));
+    prev = v;
+  }
+  return out;
+}
+
+core::Result<DayBlock> DecodeDayBlock(std::string_view bytes) {
+  Reader in(bytes);
+  auto version = in.Byte("the format version byte");
+  if (!version) return Fail(version.error());
+  if (*version != kDayBlockVersion) {
+    return Fail(Reader::Err(0, fmt::format("expected format version {}, got {}", kDayBlockVersion, *version)));
+  }
+
+  size_t at = in.offset();
+  auto interval = in.Varint("interval_s");
+  if (!interval) return Fail(interval.error());
+  if (*interval < 1 || *interval > kMaxDaySeconds) {
+    return Fail(Reader::Err(at, fmt::format("expected interval_s 1..{}, got {}", kMaxDaySeconds, *interval)));
+  }
+  at = in.offset();
+  auto slots = in.Varint("the slot count");
+  if (!slots) return Fail(slots.error());
+  if (*slots < 1 || *slots > kMaxDaySlots) {
+    return Fail(Reader::Err(at, fmt::format("expected a slot count 1..{}, got {}", kMaxDaySlots, *slots)));
+  }
+  uint64_t day = *interval * *slots;
+  if (day < kMinDaySeconds || day > kMaxDaySeconds) {
+    return Fail(Reader::Err(at, fmt::format("expected interval_s x slots {}..{} s, got {} x {} = {}", kMinDaySeconds,
+                                            kMaxDaySeconds, *interval, *slots, day)));
+  }
+  at = in.offset();
+  auto scale = in.Varint("the scale");
+  if (!scale) return Fail(scale.error());
+  int64_t scale_value = UnZigZag(*scale);
+  if (scale_value < -kMaxBlockScale || scale_value > kMaxBlockScale) {
+    return Fail(Reader::Err(at, fmt::format("expected a scale -{}..{}, got {}", kMaxBlockScale, kMaxBlockScale, scale_value)));
+  }
+
+  const int32_t n = static_cast<int32_t>(*slots);
+  DayBlock b = DayBlock::Empty(static_cast<int32_t>(*interval), n, static_cast<int8_t>(scale_value));
+
+  at = in.offset();
+  auto kind = in.Byte("the quality kind byte");
+  if (!kind) return Fail(kind.error());
+  switch (*kind) {
+    case kAllValid:
+      std::fill(b.quality.begin(), b.quality.end(), Quality::kValid);
+      break;
+    case kAllMissing:
+      break;
+    case kRuns: {
+      int32_t covered = 0;
+      while (covered < n) {
+        size_t run_at = in.offset();
+        auto run = in.Varint("a quality run", covered);
+        if (!run) return Fail(run.error());
+        uint64_t len = *run >> 2;
+        if (len < 1 || len > static_cast<uint64_t>(n - covered)) {
+          return Fail(Reader::Err(run_at, fmt::format("expected a quality run length 1..{}, got {}", n - covered, len)));
+        }
+        std::fill_n(b.quality.begin() + covered, len, static_cast<Quality>(*run & 3));
+        covered += static_cast<int32_t>(len);
+      }
+      break;
+    }
+    case kBitmap: {
+      for (int32_t i = 0; i < n; i += 4) {
+        size_t byte_at = in.offset();
+        auto byte = in.Byte("a quality bitmap byte", i);
+        if (!byte) return Fail(byte.error());
+        for (int32_t k = 0; k < 4; ++k) {
+          uint8_t q = (*byte >> (2 * k)) & 3;
+          if (i + k < n) {
+            b.quality[static_cast<size_t>(i + k)] = static_cast<Quality>(q);
+          } else if (q != 0) {
+            return Fail(Reader::Err(byte_at, "expected zero padding bits after the last slot's quality"));
+          }
+        }
+      }
+      break;
+    }
+    default:
+      return Fail(Reader::Err(at, fmt::format("expected a quality kind 0..3, got {}", *kind)));
+  }
+
+  uint64_t prev = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    if (b.quality[static_cast<size_t>(i)] == Quality::kMissing) continue;
+    auto delta = in.Varint("the value", i);
+    if (!delta) return Fail(delta.error());
+    prev += static_cast<uint64_t>(UnZigZag(*delta));
+    b.values[static_cast<size_t>(i)] = static_cast<int64_t>(prev);
+  }
+  if (!in.AtEnd()) {
+    return Fail(Reader::Err(in.offset(), fmt::format("expected end of block, found {} trailing bytes",
+                                                     bytes.size() - in.offset())));
+  }
+  return b;
+}
+
+}  // namespace meterd::store

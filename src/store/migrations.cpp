@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/migrations.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace meterd::store {
+namespace {
+
+// Instants are unix seconds; quantities are (value, scale, unit) integer triples; enums are
+// their stable numeric codes. uint64 counters are stored bit-cast into INTEGER.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE meters (
+  meter_key INTEGER PRIMARY KEY,        -- surrogate key keeps block rows small
+  id TEXT NOT NULL UNIQUE,
+  medium INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  has_register INTEGER NOT NULL,
+  register_value INTEGER NOT NULL,
+  register_scale INTEGER NOT NULL,
+  register_unit INTEGER NOT NULL,
+  register_at INTEGER NOT NULL
+);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  meter TEXT NOT NULL,
+  medium INTEGER NOT NULL,
+  pulse_value INTEGER NOT NULL,
+  pulse_scale INTEGER NOT NULL,
+  pulse_unit INTEGER NOT NULL,
+  counter_bits INTEGER NOT NULL,
+  interval_s INTEGER NOT NULL,
+  token_hash TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  acked_seq INTEGER NOT NULL,
+  has_sample INTEGER NOT NULL,
+  last_count INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  offset_pulses INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  backlog INTEGER NOT NULL,
+  output_on INTEGER NOT NULL
+);
+CREATE INDEX devices_meter ON devices(meter);
+CREATE TABLE interval_blocks (
+  meter_key INTEGER NOT NULL REFERENCES meters(meter_key),
+  channel INTEGER NOT NULL,
+  day INTEGER NOT NULL,                 -- local day number in the meter's zone
+  version INTEGER NOT NULL,
+  source TEXT NOT NULL,                 -- who wrote this version
+  created INTEGER NOT NULL,             -- when this version was written
+  data BLOB NOT NULL,                   -- docs/formats/day-block.md
+  PRIMARY KEY (meter_key, channel, day)
+) WITHOUT ROWID;
+CREATE TABLE block_history (
+  meter_key INTEGER NOT NULL REFERENCES meters(meter_key),
+  channel INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (meter_key, channel, day, version)
+) WITHOUT ROWID;
+CREATE TABLE daily_registers (
+  meter_key INTEGER NOT NULL REFERENCES meters(meter_key),
+  channel INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  value INTEGER NOT NULL,
+  scale INTEGER NOT NULL,
+  unit INTEGER NOT NULL,
+  PRIMARY KEY (meter_key, channel, day)
+) WITHOUT ROWID;
+)sql"},
+    {2, R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  meter TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX events_at ON events(at);
+CREATE INDEX events_device ON events(device, at);
+CREATE INDEX events_meter ON events(meter, at);
+CREATE TABLE commands (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,   -- ids are never reused, even after deletes
+  device TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  argument INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE INDEX commands_device_state ON commands(device, state, created);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user);
+)sql"},
+};
+
+core::Result<int64_t> CurrentVersion(Database& db) {
+  auto stmt = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!stmt) return core::Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  return *row ? stmt->Int(0) : 0;
+}
+
+core::Error TooNew(int64_t version) {
+  return core::Error::Conflict(fmt::format(
+      "database schema version {} is newer than this meterd supports ({}); upgrade meterd", version,
+      LatestSchemaVersion()));
+}
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+int64_t LatestSchemaVersion() { return std::end(kMigrations)[-1].version; }
+
+core::Result<void> ApplyMigrations(Database& db) {
+  auto ok = db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)");
+  if (!ok) return ok;
+  auto version = CurrentVersion(db);
+  if (!version) return core::Fail(version.error());
+  if (*version > LatestSchemaVersion()) return core::Fail(TooNew(*version));
+
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *version) continue;
+    auto tx = Transaction::Begin(db, /*immediate=*/true);
+    if (!tx) return core::Fail(tx.error());
+    // Another process may have migrated while we waited for the write lock.
+    auto now_version = CurrentVersion(db);
+    if (!now_version) return core::Fail(now_version.error());
+    if (*now_version > LatestSchemaVersion()) return core::Fail(TooNew(*now_version));
+    if (*now_version >= m.version) continue;
+    if (auto step = db.Exec(m.sql); !step) {
+      return core::Fail(core::Error::Internal(fmt::format("schema migration {} failed: {}", m.version, step.error().message)));
+    }
+    auto insert = db.Prepare("INSERT INTO schema_version (version, applied) VALUES (?1, ?2)");
+    if (!insert) return core::Fail(insert.error());
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto r = insert->Bind(1, m.version).Bind(2, now).Run(); !r) return r;
+    if (auto c = tx->Commit(); !c) return c;
+  }
+  return {};
+}
+
+}  // namespace meterd::store

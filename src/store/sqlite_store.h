@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "store/day_block.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace meterd::store {
+
+// The SQLite implementation of Store (see docs/store.md).
+//
+// Threading: all writes go through `writer_` under `write_mu_`, one transaction at a time; reads
+// use `reader_` under `read_mu_`, so in WAL mode readers never wait for a writer's fsync. A read
+// sees every transaction that committed before it started. Each multi-statement read runs in
+// one read transaction so its `total` and `items` agree. Locks are never nested.
+class SqliteStore final : public Store {
+ public:
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+
+  core::Result<std::optional<DeviceRecord>> GetDevice(std::string_view id) override;
+  core::Result<Listing<DeviceRecord>> ListDevices(const DeviceFilter& filter) override;
+  core::Result<std::optional<MeterRecord>> GetMeter(std::string_view id) override;
+  core::Result<Listing<MeterRecord>> ListMeters(const MeterFilter& filter) override;
+  core::Result<void> PutDevice(const DeviceRecord& device, const MeterRecord& meter) override;
+
+  core::Result<void> Commit(std::span<const IngestWrite> writes) override;
+
+  core::Result<std::vector<StoredInterval>> Intervals(std::string_view meter, core::Channel channel,
+                                                      const core::TimeZone& zone, core::Interval range) override;
+  core::Result<std::vector<DailyRegister>> Registers(std::string_view meter, core::Channel channel,
+                                                     core::LocalDay from, core::LocalDay to) override;
+  core::Result<std::vector<BlockVersion>> BlockHistory(std::string_view meter, core::Channel channel,
+                                                       core::LocalDay day) override;
+
+  core::Result<Listing<core::Event>> ListEvents(const EventFilter& filter) override;
+
+  core::Result<core::Command> CreateCommand(core::Command command) override;
+  core::Result<std::optional<core::Command>> GetCommand(core::CommandId id) override;
+  core::Result<Listing<core::Command>> ListCommands(const CommandFilter& filter) override;
+  core::Result<std::vector<core::Command>> TakeCommandsForDownlink(std::string_view device,
+                                                                   core::Instant now) override;
+
+  core::Result<std::optional<User>> GetUser(std::string_view name) override;
+  core::Result<void> PutUser(const User& user) override;
+  core::Result<void> PutSession(const Session& session) override;
+  core::Result<std::optional<Session>> GetSession(std::string_view token_hash) override;
+  core::Result<void> DeleteSession(std::string_view token_hash) override;
+
+  core::Result<StoreStats> Stats() override;
+
+ private:
+  SqliteStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  // A block being merged during one Commit: loaded once, written once.
+  struct PendingBlock {
+    bool existed = false;       // a row was in interval_blocks
+    std::string old_data;       // its bytes, for block_history
+    int64_t old_version = 0;
+    std::string old_source;
+    int64_t old_created = 0;
+    DayBlock block;
+    bool changed = false;
+    bool revised = false;
+    std::string source;         // source of the last write that revised or created it
+  };
+  using BlockKey = std::tuple<int64_t, core::Channel, core::LocalDay>;
+
+  // Helpers below run on writer_ with write_mu_ held, inside a transaction.
+  core::Result<void> UpsertDevice(const DeviceRecord& device);
+  core::Result<void> UpsertMeter(const MeterRecord& meter);
+  core::Result<int64_t> MeterKey(Database& db, std::string_view meter);  // kNotFound if absent
+  core::Result<void> ApplySlot(const SlotWrite& write, const std::string& source,
+                               std::map<BlockKey, PendingBlock>& blocks);
+  core::Result<void> FlushBlock(const BlockKey& key, PendingBlock& pending, int64_t now);
+  core::Result<void> PutRegister(const DailyRegister& reg);
+  core::Result<void> InsertEvent(const core::Event& event);
+  core::Result<void> UpdateCommand(const CommandUpdate& update);
+
+  std::mutex write_mu_;
+  std::unique_ptr<Database> writer_;  // guarded by write_mu_
+  std::mutex read_mu_;
+  std::unique_ptr<Database> reader_;  // guarded by read_mu_
+};
+
+// Clamps a Page to limit 1..1000 and offset >= 0.
+Page ClampPage(Page page);
+
+}  // namespace meterd::store
