@@ -18,7 +18,8 @@ namespace meterd::codec::acq {
 
 inline constexpr size_t kMaxMessagesPerUplink = 10000;
 inline constexpr size_t kMaxEventsPerMessage = 16;
-inline constexpr size_t kMaxUplinkBytes = 4 << 20;
+inline constexpr size_t kMaxUplinkBytes = 4 << 20;  // also the limit for a downlink
+inline constexpr size_t kMaxDetailBytes = 256;       // event and ack details
 
 // Something the device saw happen. Only device-reported types are valid here: tamper,
 // power_loss, power_restored, output_changed, command_failed.
@@ -26,6 +27,7 @@ struct DeviceEvent {
   core::EventType type;
   core::Instant at;
   std::string detail;  // optional, at most 256 bytes
+  friend bool operator==(const DeviceEvent&, const DeviceEvent&) = default;
 };
 
 // One periodic sample.
@@ -41,7 +43,8 @@ struct Message {
 struct CommandAck {
   int64_t id = 0;
   bool ok = true;
-  std::string detail;
+  std::string detail;  // at most 256 bytes
+  friend bool operator==(const CommandAck&, const CommandAck&) = default;
 };
 
 // A batch of messages from one device, oldest first as the device sends them (the decoder
@@ -58,6 +61,7 @@ struct Uplink {
   uint32_t backlog = 0;         // messages queued on the device, this batch included
   std::vector<Message> messages;
   std::vector<CommandAck> acks;
+  friend bool operator==(const Uplink&, const Uplink&) = default;
 };
 
 // Bytes in, Uplink or an error naming the field ("messages[3].count") and the problem.
@@ -69,6 +73,11 @@ struct DownlinkCommand {
   core::CommandType type = core::CommandType::kSetOutput;
   int64_t argument = 0;  // set_output: 1 on / 0 off; set_interval: seconds
   core::Instant expires;
+  // Set when "type" names a command this protocol version does not know (a newer head-end):
+  // `type` and `argument` are then meaningless and the device refuses it (ack ok=false). Kept
+  // rather than rejecting the whole downlink, so the ack and the other commands still get through.
+  std::string unknown_type;
+  friend bool operator==(const DownlinkCommand&, const DownlinkCommand&) = default;
 };
 
 // The head-end's answer to an uplink.
@@ -76,6 +85,7 @@ struct Downlink {
   uint64_t ack_seq = 0;  // highest contiguous sequence stored; the device may drop <= ack_seq
   core::Instant server_time;
   std::vector<DownlinkCommand> commands;
+  friend bool operator==(const Downlink&, const Downlink&) = default;
 };
 
 core::Result<Downlink> DecodeDownlink(std::string_view json);
