@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
@@ -81,10 +82,24 @@ int main(int argc, char** argv) {
   const int64_t interval = o.interval_s;
   core::Instant end = AlignDown(WallNow(), interval);
   core::Instant start = end - core::Seconds{static_cast<int64_t>(days * 86400) / interval * interval};
-  // A device restarted from its queue resumes after its last sample.
-  for (const auto& d : f.devices()) {
-    if (!d.device->Queue().Pending().empty()) start = std::max(start, d.device->Queue().Pending().back().at);
+  // A fleet restarted from its state resumes after its last sample: meterd refuses samples
+  // that are not after the previous one.
+  const std::string clock_file = o.state_dir + "/last_sample";
+  {
+    std::ifstream in(clock_file);
+    std::string text;
+    if (in >> text) {
+      auto last = core::ParseInstant(text);
+      if (!last) Die(fmt::format("{}: {}", clock_file, last.error().message));
+      start = std::max(start, *last);
+    }
   }
+  auto save_clock = [&](core::Instant t) {
+    std::ofstream out(clock_file + ".tmp", std::ios::trunc);
+    out << core::FormatInstant(t) << "\n";
+    out.close();
+    std::rename((clock_file + ".tmp").c_str(), clock_file.c_str());
+  };
   f.SetStart(start);
   auto t0 = std::chrono::steady_clock::now();
   int64_t samples = 0, uplinks = 0, failures = 0, refused = 0;
@@ -93,6 +108,7 @@ int main(int argc, char** argv) {
                core::FormatInstant(end), interval);
   for (core::Instant t = start + core::Seconds{interval}; t <= end; t += core::Seconds{interval}) {
     if (auto s = f.SampleAll(t); !s) Die(s.error().ToString());
+    save_clock(t);
     samples += o.devices;
     if (++step % o.upload_every == 0 || t == end) {
       auto x = f.Exchange(t);
@@ -134,6 +150,7 @@ int main(int argc, char** argv) {
     core::Instant now = WallNow();
     if (now >= next_sample) {
       if (auto s = f.SampleAll(next_sample); !s) Die(s.error().ToString());
+      save_clock(next_sample);
       next_sample += core::Seconds{interval};
       f.Exchange(now);
     }

@@ -245,7 +245,9 @@ core::Result<Normalised> Normalise(const std::optional<store::DeviceRecord>& dev
     }
     if (m->seq > expected) {
       // The device still holds the missing ones when its oldest is at or before the hole.
-      bool lost = up.oldest_seq > expected || (dev.acked_seq == 0 && !device);
+      // oldest_seq 0 means the device holds nothing older than this batch.
+      uint64_t oldest = up.oldest_seq != 0 ? up.oldest_seq : order.front()->seq;
+      bool lost = oldest > expected || (dev.acked_seq == 0 && !device);
       if (!lost) {
         out.deferred = static_cast<int64_t>(order.end() - std::find(order.begin(), order.end(), m));
         break;

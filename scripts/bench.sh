@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `make bench`: the figures the issues ask for, on the release build. Each prints its own lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/release
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(df -h /tmp | awk 'NR==2 {print $1}')"
+echo "== store: day-block codec and commit throughput"
+$bin/bench/store_bench
+echo "== store: bytes on disk per 15-minute reading, 1,000 meters x 1 year"
+$bin/bench/store_bytes_bench "${BENCH_METERS:-1000}" "${BENCH_DAYS:-365}"
+echo "== ingest: whole path, durable"
+$bin/bench/ingest_bench "${BENCH_DEVICES:-10000}" 3 8
+echo "== fleet: metersim + meterd, ${FLEET_DEVICES:-10000} devices reporting every minute"
+scripts/bench-fleet.sh "${FLEET_DEVICES:-10000}" "${FLEET_MINUTES:-3}"
