@@ -41,7 +41,7 @@ bench: web build-release
 
 fuzz: deps-fuzz
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_all
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:

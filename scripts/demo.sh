@@ -22,13 +22,14 @@ stop() {
 }
 trap stop INT TERM
 
-"$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist 2>var/meterd.log | tee var/meterd.out &
+"$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist >var/meterd.out 2>var/meterd.log &
 meterd_pid=$!
 for _ in $(seq 1 300); do
   grep -q 'listening on' var/meterd.out 2>/dev/null && break
   kill -0 "$meterd_pid" 2>/dev/null || { echo "demo: meterd failed to start:"; cat var/meterd.log; exit 1; }
   sleep 0.1
 done
+cat var/meterd.out
 url=http://$listen
 echo "demo: $devices simulated devices are catching up on $days days of history, then report live..."
 "$bin/metersim" --url "$url" --devices "$devices" --days "$days" --interval 900 --upload-every 16 \

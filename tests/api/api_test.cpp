@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 
 #include "codec/acq/uplink.h"
