@@ -19,17 +19,24 @@ json::object DeviceWithRegister(Api& api, const store::DeviceRecord& d) {
   return o;
 }
 
-Response ListDevices(Api& api, Request& req, const RouteParams&, const Caller&) {
-  store::DeviceFilter filter;
+// Fills the search, medium and paging of a device or meter filter from the query.
+template <class Filter>
+core::Result<void> FleetFilter(const Request& req, Filter& filter) {
   auto page = QueryPage(req);
-  if (!page) return ErrorResponse(page.error());
+  if (!page) return core::Fail(page.error());
   filter.page = *page;
   if (auto it = req.query.find("search"); it != req.query.end()) filter.search = it->second.substr(0, 64);
   if (auto it = req.query.find("medium"); it != req.query.end() && !it->second.empty()) {
     auto m = core::ParseMedium(it->second);
-    if (!m) return ErrorResponse(m.error());
+    if (!m) return core::Fail(m.error());
     filter.medium = *m;
   }
+  return {};
+}
+
+Response ListDevices(Api& api, Request& req, const RouteParams&, const Caller&) {
+  store::DeviceFilter filter;
+  if (auto f = FleetFilter(req, filter); !f) return ErrorResponse(f.error());
   auto listing = api.store().ListDevices(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, [&](const auto& d) { return DeviceWithRegister(api, d); }));
@@ -44,15 +51,7 @@ Response GetDevice(Api& api, Request&, const RouteParams& params, const Caller&)
 
 Response ListMeters(Api& api, Request& req, const RouteParams&, const Caller&) {
   store::MeterFilter filter;
-  auto page = QueryPage(req);
-  if (!page) return ErrorResponse(page.error());
-  filter.page = *page;
-  if (auto it = req.query.find("search"); it != req.query.end()) filter.search = it->second.substr(0, 64);
-  if (auto it = req.query.find("medium"); it != req.query.end() && !it->second.empty()) {
-    auto m = core::ParseMedium(it->second);
-    if (!m) return ErrorResponse(m.error());
-    filter.medium = *m;
-  }
+  if (auto f = FleetFilter(req, filter); !f) return ErrorResponse(f.error());
   auto listing = api.store().ListMeters(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, [](const auto& m) { return MeterJson(m); }));

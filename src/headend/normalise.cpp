@@ -12,16 +12,26 @@ using core::EventType;
 using core::Instant;
 using core::Quantity;
 
-core::Result<void> SpreadOverSlots(const std::string& meter, core::Channel channel, const core::TimeZone& zone,
+const DayCache::Day& DayCache::Of(Instant t) {
+  if (valid_ && t >= day_.start && t < day_.next) return day_;
+  day_.day = zone_.DayOf(t);
+  day_.start = zone_.StartOf(day_.day);
+  day_.next = zone_.StartOf(day_.day + 1);
+  valid_ = true;
+  return day_;
+}
+
+core::Result<void> SpreadOverSlots(const std::string& meter, core::Channel channel, DayCache& days,
                                    int32_t interval_s, Instant from, Instant to, const Quantity& amount,
                                    int32_t max_spread_days, std::vector<store::SlotWrite>& out) {
   if (to <= from) return core::Fail(core::Error::Invalid("empty span"));
   if (interval_s <= 0) return core::Fail(core::Error::Invalid("bad interval"));
   const core::Seconds len{interval_s};
   auto slot_of = [&](Instant x, store::SlotWrite& w, Instant& slot_start, Instant& slot_end) {
-    core::LocalDay day = zone.DayOf(x);
-    Instant day_start = zone.StartOf(day);
-    Instant next_day = zone.StartOf(day + 1);
+    const DayCache::Day& d = days.Of(x);
+    core::LocalDay day = d.day;
+    Instant day_start = d.start;
+    Instant next_day = d.next;
     int64_t idx = (x - day_start) / len;
     slot_start = day_start + len * idx;
     slot_end = std::min(slot_start + len, next_day);
@@ -73,7 +83,7 @@ struct Context {
   const codec::acq::Uplink& up;
   store::DeviceRecord& dev;
   store::MeterRecord& meter;
-  const core::TimeZone& zone;
+  DayCache& days;
   const NormaliseOptions& options;
   Normalised& out;
 
@@ -85,7 +95,7 @@ struct Context {
     meter.has_register = true;
     meter.register_value = value;
     meter.register_at = at;
-    core::LocalDay day = zone.DayOf(at - core::Seconds{1});  // a read at midnight closes the day before
+    core::LocalDay day = days.Of(at - core::Seconds{1}).day;  // a read at midnight closes the day before
     auto& regs = out.write.registers;
     if (!regs.empty() && regs.back().day == day) {
       regs.back().at = at;
@@ -150,7 +160,7 @@ struct Context {
     if (pulses > static_cast<uint64_t>(INT64_MAX)) return core::Fail(core::Error::Invalid("pulse delta too large"));
     auto amount = dev.pulse_weight.Times(static_cast<int64_t>(pulses));
     if (!amount) return core::Fail(amount.error());
-    auto spread = SpreadOverSlots(meter.id, channel, zone, meter.interval_s, dev.last_at, m.at, *amount,
+    auto spread = SpreadOverSlots(meter.id, channel, days, meter.interval_s, dev.last_at, m.at, *amount,
                                   options.max_spread_days, out.write.slots);
     if (!spread) return spread;
     auto reg = meter.has_register ? core::Add(meter.register_value, *amount) : core::Result<Quantity>(*amount);
@@ -204,7 +214,8 @@ core::Result<Normalised> Normalise(const std::optional<store::DeviceRecord>& dev
         "medium"));
   }
 
-  Context ctx{up, dev, meter, zone, options, out};
+  DayCache days(zone);
+  Context ctx{up, dev, meter, days, options, out};
   // A device now wired to another meter, or a meter now read by another device, starts from a
   // new baseline: the counts of the old pairing say nothing about the new one.
   if (device && dev.meter != up.meter) {

@@ -42,11 +42,30 @@ core::Result<Normalised> Normalise(const std::optional<store::DeviceRecord>& dev
                                    core::Instant now, const NormaliseOptions& options,
                                    const std::string& token_hash = {});
 
+// The local days of one zone, remembering the last one: consecutive samples of a device nearly
+// always fall in the same day, and a tz-database lookup costs more than the rest of a sample.
+class DayCache {
+ public:
+  struct Day {
+    core::LocalDay day = 0;
+    core::Instant start;
+    core::Instant next;  // start of the next day
+  };
+  explicit DayCache(const core::TimeZone& zone) : zone_(zone) {}
+  // The local day holding instant t.
+  const Day& Of(core::Instant t);
+
+ private:
+  const core::TimeZone& zone_;
+  Day day_;
+  bool valid_ = false;
+};
+
 // Splits `pulses` counted over (from, to] into the day-block slots it covers, in proportion to
 // the seconds of each slot inside the span; the remainder goes to the last slot so the sum is
 // exact. Appends SlotWrites (kAdd) to `out`. Quality is valid when one slot is covered and
 // estimated when the amount was spread.
-core::Result<void> SpreadOverSlots(const std::string& meter, core::Channel channel, const core::TimeZone& zone,
+core::Result<void> SpreadOverSlots(const std::string& meter, core::Channel channel, DayCache& days,
                                    int32_t interval_s, core::Instant from, core::Instant to,
                                    const core::Quantity& amount, int32_t max_spread_days,
                                    std::vector<store::SlotWrite>& out);

@@ -49,7 +49,8 @@ core::Result<MergeOutcome> MergeSlot(DayBlock& block, const SlotWrite& w) {
   }
 
   const size_t i = static_cast<size_t>(w.slot);
-  const bool block_empty = block.PresentCount() == 0;
+  const bool block_empty = std::none_of(block.quality.begin(), block.quality.end(),
+                                       [](Quality q) { return q != Quality::kMissing; });
   const int8_t target = block_empty ? w.value.scale : std::min(block.scale, w.value.scale);
 
   auto value = Refine(w.value.value, w.value.scale - target);

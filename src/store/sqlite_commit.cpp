@@ -20,6 +20,7 @@ core::Result<void> SqliteStore::Commit(std::span<const IngestWrite> writes) {
   // Writes are applied in span order: a meter upserted by an earlier write (or earlier in the same
   // write) is visible to later slot writes. Blocks are kept in memory until the end.
   std::map<BlockKey, PendingBlock> blocks;
+  MeterKeys keys;
   for (size_t w = 0; w < writes.size(); ++w) {
     const IngestWrite& write = writes[w];
     auto fail = [w](const Error& e) {
@@ -34,10 +35,10 @@ core::Result<void> SqliteStore::Commit(std::span<const IngestWrite> writes) {
       if (auto r = UpsertDevice(*write.device); !r) return fail(r.error());
     }
     for (const SlotWrite& slot : write.slots) {
-      if (auto r = ApplySlot(slot, write.source, blocks); !r) return fail(r.error());
+      if (auto r = ApplySlot(slot, write.source, blocks, keys); !r) return fail(r.error());
     }
     for (const DailyRegister& reg : write.registers) {
-      if (auto r = PutRegister(reg); !r) return fail(r.error());
+      if (auto r = PutRegister(reg, keys); !r) return fail(r.error());
     }
     for (const core::Event& event : write.events) {
       if (auto r = InsertEvent(event); !r) return fail(r.error());
@@ -54,9 +55,16 @@ core::Result<void> SqliteStore::Commit(std::span<const IngestWrite> writes) {
   return tx->Commit();
 }
 
+core::Result<int64_t> SqliteStore::CachedMeterKey(MeterKeys& keys, const std::string& meter) {
+  if (auto it = keys.find(meter); it != keys.end()) return it->second;
+  auto key = MeterKey(*writer_, meter);
+  if (key) keys.emplace(meter, *key);
+  return key;
+}
+
 core::Result<void> SqliteStore::ApplySlot(const SlotWrite& write, const std::string& source,
-                                          std::map<BlockKey, PendingBlock>& blocks) {
-  auto meter_key = MeterKey(*writer_, write.meter);
+                                          std::map<BlockKey, PendingBlock>& blocks, MeterKeys& keys) {
+  auto meter_key = CachedMeterKey(keys, write.meter);
   if (!meter_key) return Fail(meter_key.error());
   BlockKey key{*meter_key, write.channel, write.day};
   auto it = blocks.find(key);
@@ -131,14 +139,14 @@ core::Result<void> SqliteStore::FlushBlock(const BlockKey& key, PendingBlock& pe
   return stmt->Run();
 }
 
-core::Result<void> SqliteStore::PutRegister(const DailyRegister& reg) {
+core::Result<void> SqliteStore::PutRegister(const DailyRegister& reg, MeterKeys& keys) {
   if (reg.value.unit != core::ChannelUnit(reg.channel)) {
     return Fail(Error::Invalid(fmt::format("register for channel {} must be in {}, not {}", core::ChannelName(reg.channel),
                                            core::UnitSymbol(core::ChannelUnit(reg.channel)),
                                            core::UnitSymbol(reg.value.unit)),
                                "unit"));
   }
-  auto meter_key = MeterKey(*writer_, reg.meter);
+  auto meter_key = CachedMeterKey(keys, reg.meter);
   if (!meter_key) return Fail(meter_key.error());
   // The last read of the day wins: an older read arriving late does not replace a newer one.
   auto stmt = writer_->Prepare(

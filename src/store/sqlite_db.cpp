@@ -109,13 +109,12 @@ core::Result<void> Database::Exec(std::string_view sql) {
 }
 
 core::Result<Stmt> Database::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return Fail(SqliteError(db_, rc, fmt::format("prepare {}", key)));
-    it = cache_.emplace(std::move(key), stmt).first;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return Fail(SqliteError(db_, rc, fmt::format("prepare {}", sql)));
+    it = cache_.emplace(std::string(sql), stmt).first;
   }
   return Stmt(db_, it->second);
 }

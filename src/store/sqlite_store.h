@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,10 +77,13 @@ class SqliteStore final : public Store {
   core::Result<void> UpsertDevice(const DeviceRecord& device);
   core::Result<void> UpsertMeter(const MeterRecord& meter);
   core::Result<int64_t> MeterKey(Database& db, std::string_view meter);  // kNotFound if absent
+  // Meter keys looked up within one Commit (a batch names few meters many times).
+  using MeterKeys = std::unordered_map<std::string, int64_t>;
+  core::Result<int64_t> CachedMeterKey(MeterKeys& keys, const std::string& meter);
   core::Result<void> ApplySlot(const SlotWrite& write, const std::string& source,
-                               std::map<BlockKey, PendingBlock>& blocks);
+                               std::map<BlockKey, PendingBlock>& blocks, MeterKeys& keys);
   core::Result<void> FlushBlock(const BlockKey& key, PendingBlock& pending, int64_t now);
-  core::Result<void> PutRegister(const DailyRegister& reg);
+  core::Result<void> PutRegister(const DailyRegister& reg, MeterKeys& keys);
   core::Result<void> InsertEvent(const core::Event& event);
   core::Result<void> UpdateCommand(const CommandUpdate& update);
 

@@ -3,18 +3,20 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 
 namespace meterd::device {
 
-// A fresh directory under METERD_BINARY_DIR for one test, removed afterwards.
+// A fresh directory under the system temp dir for one test (and process), removed afterwards.
 class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::path(METERD_BINARY_DIR) / "device_test_tmp" /
-            (std::string(info->test_suite_name()) + "." + info->name());
+    path_ = std::filesystem::temp_directory_path() /
+            ("meterd-device-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "." + info->name());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -170,7 +170,9 @@ TEST_F(NormaliseTest, CommandAcksBecomeUpdatesAndFailuresEvents) {
 
 TEST(SpreadOverSlots, SplitsExactlyByTimeAndKeepsTheSum) {
   std::vector<store::SlotWrite> out;
-  auto ok = SpreadOverSlots("W1", core::Channel::kVolume, core::TimeZone::Utc(), 900, At("2026-11-21T10:05:00Z"),
+  auto utc = core::TimeZone::Utc();
+  DayCache days(utc);
+  auto ok = SpreadOverSlots("W1", core::Channel::kVolume, days, 900, At("2026-11-21T10:05:00Z"),
                             At("2026-11-21T10:50:00Z"), core::Quantity{10, -3, core::Unit::kM3}, 366, out);
   ASSERT_TRUE(ok);
   ASSERT_EQ(out.size(), 4u);  // 10:05-10:15, 10:15-10:30, 10:30-10:45, 10:45-10:50
@@ -182,14 +184,15 @@ TEST(SpreadOverSlots, SplitsExactlyByTimeAndKeepsTheSum) {
 
 TEST(SpreadOverSlots, DstDaysHaveTheirOwnSlotCount) {
   auto london = *core::TimeZone::Find("Europe/London");
+  DayCache days(london);
   std::vector<store::SlotWrite> out;
-  ASSERT_TRUE(SpreadOverSlots("W1", core::Channel::kVolume, london, 900, At("2026-03-29T12:00:00Z"),
+  ASSERT_TRUE(SpreadOverSlots("W1", core::Channel::kVolume, days, 900, At("2026-03-29T12:00:00Z"),
                               At("2026-03-29T12:15:00Z"), core::Quantity{5, -3, core::Unit::kM3}, 366, out));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].slots_per_day, 92);
   EXPECT_EQ(out[0].slot, 48 - 4 + 4);  // 13:00 BST is 12 local hours in, minus the lost hour
   out.clear();
-  ASSERT_TRUE(SpreadOverSlots("W1", core::Channel::kVolume, london, 900, At("2026-10-25T12:00:00Z"),
+  ASSERT_TRUE(SpreadOverSlots("W1", core::Channel::kVolume, days, 900, At("2026-10-25T12:00:00Z"),
                               At("2026-10-25T12:15:00Z"), core::Quantity{5, -3, core::Unit::kM3}, 366, out));
   EXPECT_EQ(out[0].slots_per_day, 100);
 }
