@@ -108,8 +108,16 @@ core::Result<Normalised> IngestService::Prepare(Item& item) {
   auto& updates = normalised->write.commands;
   std::erase_if(updates, [&](const store::CommandUpdate& u) {
     auto c = store_.GetCommand(u.id);
-    return !c || !*c || (*c)->device != up.device || (*c)->state == core::CommandState::kAcknowledged ||
-           (*c)->state == core::CommandState::kFailed || (*c)->state == core::CommandState::kExpired;
+    if (!c || !*c || (*c)->device != up.device || (*c)->state == core::CommandState::kAcknowledged ||
+        (*c)->state == core::CommandState::kFailed || (*c)->state == core::CommandState::kExpired) {
+      return true;
+    }
+    // A switched output shows at once; the device's own output_changed event follows with its
+    // next sample.
+    if (u.state == core::CommandState::kAcknowledged && (*c)->type == core::CommandType::kSetOutput) {
+      normalised->write.device->output_on = (*c)->argument != 0;
+    }
+    return false;
   });
   // Keep the cache in step so a second uplink of the same device in this group chains on.
   devices_[up.device] = *normalised->write.device;

@@ -179,6 +179,8 @@ TEST_F(ApiTest, CommandTravelsPendingSentAcknowledged) {
   auto done = json::parse(Call("GET", fmt::format("/api/v1/commands/{}", id), "", token).body);
   EXPECT_EQ(done.at("state").as_string(), "acknowledged");
   EXPECT_EQ(done.at("result").as_string(), "output on");
+  auto device = json::parse(Call("GET", "/api/v1/devices/D1", "", token).body);
+  EXPECT_EQ(device.at("output").as_string(), "on");
 }
 
 TEST_F(ApiTest, ReadingsAggregateExactlyAndCheckParameters) {
