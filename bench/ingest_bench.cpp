@@ -2,9 +2,11 @@
 // Ingest throughput through the whole server path, in process and durable:
 // decode batch JSON -> normalise (sequence, deltas, slots) -> dedupe -> merge into day blocks
 // -> commit (SQLite WAL, synchronous=FULL) -> acknowledge.
-// Usage: ingest_bench [devices=10000] [days=3] [submitters=8] [dir=/tmp/meterd-ingest-bench]
+// Usage: ingest_bench [devices=10000] [days=3] [submitters=8] [dir=/tmp/meterd-ingest-bench] [nosync]
+// ("nosync" turns fsync off, to show what durability costs on this disk.)
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
       bytes += bodies[day].back().size();
     }
   }
-  auto store = store::OpenSqliteStore({(dir / "meterd.db").string(), true});
+  const bool durable = !(argc > 5 && std::string(argv[5]) == "nosync");
+  auto store = store::OpenSqliteStore({(dir / "meterd.db").string(), durable});
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().ToString().c_str());
     return 1;
@@ -83,9 +86,10 @@ int main(int argc, char** argv) {
   int64_t messages = int64_t{devices} * days * 96;
   std::printf("ingest_bench: %d devices x %d days x 96 samples = %lld messages (%.1f MB of JSON), %d submitters\n",
               devices, days, static_cast<long long>(messages), bytes / 1e6, submitters);
-  std::printf("ingest_bench: %.2f s, %.0f readings/s durable (synchronous=FULL), %lld commits (%.0f uplinks/commit), "
+  std::printf("ingest_bench: %.2f s, %.0f readings/s %s, %lld commits (%.0f uplinks/commit), "
               "%lld interval readings, %lld failures\n",
-              secs, messages / secs, static_cast<long long>(c.commits.load()),
+              secs, messages / secs, durable ? "durable (synchronous=FULL)" : "NOT durable (synchronous=NORMAL)",
+              static_cast<long long>(c.commits.load()),
               static_cast<double>(c.uplinks.load()) / std::max<int64_t>(1, c.commits.load()),
               static_cast<long long>(c.readings.load()), static_cast<long long>(failures.load()));
   return failures.load() == 0 ? 0 : 1;
