@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   app.add_option("--days", days, "days of history to catch up on")->check(CLI::Range(0.0, 3660.0));
   app.add_option("--seed", o.seed, "load-profile seed");
   app.add_option("--cut-count", o.cut_count, "devices that lose their network");
+  app.add_option("--cut-devices", o.cut_devices, "these devices lose their network (comma-separated ids)")->delimiter(',');
   app.add_option("--cut-after-hours", cut_after_h, "simulated hours after the start when the cut begins");
   app.add_option("--cut-hours", cut_h, "simulated hours the cut lasts");
   app.add_option("--summary", summary_file, "write per-device totals of this run as JSON");

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -54,7 +55,8 @@ core::Result<std::unique_ptr<SimFleet>> SimFleet::Create(const SimOptions& optio
     SimDevice sim;
     sim.device = std::make_unique<device::AcqDevice>(std::move(*dev));
     sim.profile = std::make_unique<device::LoadProfile>(kind.medium, options.seed * 1000003 + static_cast<uint64_t>(n));
-    if (cut_stride > 0 && i % cut_stride == 0 && cuts < options.cut_count) {
+    bool named = std::find(options.cut_devices.begin(), options.cut_devices.end(), config.id) != options.cut_devices.end();
+    if (named || (cut_stride > 0 && i % cut_stride == 0 && cuts < options.cut_count)) {
       sim.cut = true;
       ++cuts;
     }

@@ -27,6 +27,7 @@ struct SimOptions {
   // Network cuts: `cut_count` devices, spread over the fleet, lose their network for
   // `cut_s` seconds of simulated time starting `cut_after_s` after the start.
   int cut_count = 0;
+  std::vector<std::string> cut_devices;  // and/or these devices by id
   int64_t cut_after_s = 0;
   int64_t cut_s = 0;
 };

@@ -55,6 +55,18 @@ core::Result<void> SpreadOverSlots(const std::string& meter, core::Channel chann
     out.push_back(std::move(w));
     return {};
   }
+  {
+    // The common case: the whole span lies in one slot.
+    store::SlotWrite w;
+    Instant slot_start, slot_end;
+    slot_of(from, w, slot_start, slot_end);
+    if (to <= slot_end) {
+      w.value = amount;
+      w.quality = core::Quality::kValid;
+      out.push_back(std::move(w));
+      return {};
+    }
+  }
   size_t first = out.size();
   int64_t given = 0;
   Instant x = from;
@@ -246,7 +258,8 @@ core::Result<Normalised> Normalise(const std::optional<store::DeviceRecord>& dev
   std::vector<const codec::acq::Message*> order;
   order.reserve(up.messages.size());
   for (const auto& m : up.messages) order.push_back(&m);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
+  auto by_seq = [](const codec::acq::Message* a, const codec::acq::Message* b) { return a->seq < b->seq; };
+  if (!std::is_sorted(order.begin(), order.end(), by_seq)) std::stable_sort(order.begin(), order.end(), by_seq);
 
   for (const auto* m : order) {
     uint64_t expected = dev.acked_seq + 1;
