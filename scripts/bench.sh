@@ -13,3 +13,5 @@ echo "== ingest: whole path, durable"
 $bin/bench/ingest_bench "${BENCH_DEVICES:-10000}" 3 8
 echo "== fleet: metersim + meterd, ${FLEET_DEVICES:-10000} devices reporting every minute"
 scripts/bench-fleet.sh "${FLEET_DEVICES:-10000}" "${FLEET_MINUTES:-3}"
+echo "== API: requests/s with and without authentication and TLS"
+scripts/bench-http.sh

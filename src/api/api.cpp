@@ -92,6 +92,20 @@ core::Result<store::Page> QueryPage(const Request& r) {
   return page;
 }
 
+void RecordAudit(Api& api, const Request& request, std::string actor, std::string action, std::string target,
+                 std::string detail) {
+  security::AuditEntry entry;
+  entry.at = api.clock();
+  entry.actor = std::move(actor);
+  entry.action = std::move(action);
+  entry.target = std::move(target);
+  entry.detail = std::move(detail);
+  entry.remote = request.remote;
+  if (auto r = api.store().AppendAudit(std::move(entry)); !r) {
+    spdlog::error("audit log append failed: {}", r.error().ToString());
+  }
+}
+
 Api::Api(store::Store& store, headend::IngestService& ingest, ApiConfig config)
     : store_(store), ingest_(ingest), config_(std::move(config)), started_(std::chrono::system_clock::now()) {
   clock = [] { return std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now()); };
@@ -99,6 +113,7 @@ Api::Api(store::Store& store, headend::IngestService& ingest, ApiConfig config)
   AddFleetRoutes(routes_);
   AddReadingRoutes(routes_);
   AddUplinkRoutes(routes_);
+  AddAuditRoutes(routes_);
   AddDocRoutes(routes_);
 }
 

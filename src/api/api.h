@@ -95,6 +95,13 @@ void AddFleetRoutes(std::vector<Route>& routes);
 void AddReadingRoutes(std::vector<Route>& routes);
 void AddUplinkRoutes(std::vector<Route>& routes);
 void AddDocRoutes(std::vector<Route>& routes);
+void AddAuditRoutes(std::vector<Route>& routes);
+
+// Appends an entry to the audit log (store AppendAudit) with the request's peer address and
+// the API clock. Best effort: the change it records has already happened, so a failure to
+// append is logged as an error rather than failing the request. `detail` must hold no secret.
+void RecordAudit(Api& api, const Request& request, std::string actor, std::string action, std::string target,
+                 std::string detail = {});
 
 // Static console files under config.static_dir; never outside it.
 Response ServeStatic(const std::string& root, const std::string& path);

@@ -2,6 +2,8 @@
 // Health, login and logout.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "api/api.h"
 #include "api/json_views.h"
 #include "security/crypto.h"
@@ -19,6 +21,19 @@ Response Health(Api& api, Request&, const RouteParams&, const Caller&) {
   return Json(200, json::serialize(o));
 }
 
+// An attempted user name as the audit log keeps it: at most `max` bytes, not cutting a UTF-8
+// sequence in half, control characters replaced by '?' so that no one can smuggle terminal
+// escapes into `meterctl audit` through the login form.
+std::string LoggableName(std::string_view s, size_t max) {
+  size_t n = std::min(s.size(), max);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  std::string out(s.substr(0, n));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
   boost::system::error_code ec;
   json::value v = json::parse(req.body, ec);
@@ -30,15 +45,17 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
     return ErrorResponse(core::Error::Invalid("username is required", "username"));
   }
   if (!password || !password->is_string()) return ErrorResponse(core::Error::Invalid("password is required", "password"));
-  if (user->as_string().size() > 128 || password->as_string().size() > 1024) {
+  // The attempted name (never the password) goes to the audit log.
+  auto failed = [&] {
+    RecordAudit(api, req, LoggableName(user->as_string(), 64), "auth.login_failed", "",
+                R"({"reason":"wrong username or password"})");
     return ErrorResponse(core::Error::Unauthenticated("wrong username or password"));
-  }
+  };
+  if (user->as_string().size() > 128 || password->as_string().size() > 1024) return failed();
   auto stored = api.store().GetUser(std::string(user->as_string()));
   if (!stored) return ErrorResponse(stored.error());
   // One answer for an unknown user and a wrong password.
-  if (!*stored || !security::VerifyPassword(password->as_string(), (*stored)->password_hash)) {
-    return ErrorResponse(core::Error::Unauthenticated("wrong username or password"));
-  }
+  if (!*stored || !security::VerifyPassword(password->as_string(), (*stored)->password_hash)) return failed();
   std::string token = security::RandomHex(32);
   store::Session session;
   session.token_hash = security::Sha256Hex(token);
@@ -47,6 +64,7 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
   session.expires = session.created + core::Seconds{int64_t{api.config().session_hours} * 3600};
   auto put = api.store().PutSession(session);
   if (!put) return ErrorResponse(put.error());
+  RecordAudit(api, req, session.user, "auth.login", "user:" + session.user);
   json::object out;
   out["token"] = token;
   out["expires"] = core::FormatInstant(session.expires);
@@ -54,9 +72,10 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
   return Json(200, json::serialize(out));
 }
 
-Response Logout(Api& api, Request&, const RouteParams&, const Caller& caller) {
+Response Logout(Api& api, Request& req, const RouteParams&, const Caller& caller) {
   auto deleted = api.store().DeleteSession(caller.token_hash);
   if (!deleted) return ErrorResponse(deleted.error());
+  RecordAudit(api, req, caller.user, "auth.logout", "user:" + caller.user);
   Response r;
   r.status = 204;
   return r;

@@ -124,6 +124,14 @@ Response CreateCommand(Api& api, Request& req, const RouteParams& params, const 
   auto created = api.store().CreateCommand(c);
   if (!created) return ErrorResponse(created.error());
   api.ingest().NoteCommandCreated(id);
+  {
+    json::object detail;
+    detail["command"] = created->id;
+    detail["type"] = core::CommandTypeName(created->type);
+    detail["argument"] = created->argument;
+    detail["expires"] = core::FormatInstant(created->expires);
+    RecordAudit(api, req, caller.user, "command.create", "device:" + id, json::serialize(detail));
+  }
   Response r = Json(201, json::serialize(CommandJson(*created)));
   r.headers.emplace_back("Location", fmt::format("/api/v1/commands/{}", created->id));
   return r;

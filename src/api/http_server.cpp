@@ -2,10 +2,12 @@
 #include "api/http_server.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -22,6 +24,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 class BeastServer final : public HttpServer {
  public:
@@ -30,7 +33,41 @@ class BeastServer final : public HttpServer {
 
   ~BeastServer() override { Stop(); }
 
+  core::Result<void> LoadTls() {
+    if (options_.tls_cert_file.empty() && options_.tls_key_file.empty()) return {};
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return core::Fail(core::Error::Invalid("TLS needs both a certificate and a key file", "tls"));
+    }
+    struct stat st {};
+    if (::stat(options_.tls_key_file.c_str(), &st) != 0) {
+      return core::Fail(core::Error::Invalid(fmt::format("cannot read TLS key {}", options_.tls_key_file), "tls_key_file"));
+    }
+    if ((st.st_mode & 077) != 0) {
+      return core::Fail(core::Error::Invalid(
+          fmt::format("TLS key {} is readable by others (mode {:o}); chmod 600 it", options_.tls_key_file, st.st_mode & 0777),
+          "tls_key_file"));
+    }
+    tls_ = std::make_unique<ssl::context>(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) {
+      return core::Fail(core::Error::Invalid(
+          fmt::format("TLS certificate {}: {}", options_.tls_cert_file, ec.message()), "tls_cert_file"));
+    }
+    tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
+    if (ec) {
+      // The message names the file, never the key's contents.
+      return core::Fail(core::Error::Invalid(fmt::format("TLS key {}: {}", options_.tls_key_file, ec.message()), "tls_key_file"));
+    }
+    return {};
+  }
+
+  bool tls() const override { return tls_ != nullptr; }
+
   core::Result<void> Listen() {
+    if (auto t = LoadTls(); !t) return t;
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.address, ec);
     if (ec) return core::Fail(core::Error::Invalid(fmt::format("bad listen address '{}'", options_.address), "address"));
@@ -141,15 +178,39 @@ class BeastServer final : public HttpServer {
     timeval tv{options_.idle_timeout_s, 0};
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    socket.set_option(tcp::no_delay(true));
     boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
     std::string remote = socket.remote_endpoint(ec).address().to_string();
+    if (!tls_) {
+      ServeStream(socket, remote, false);
+      return;
+    }
+    // A TLS client starts with a handshake record (0x16); anything else is plain HTTP.
+    unsigned char first = 0;
+    if (::recv(socket.native_handle(), &first, 1, MSG_PEEK) != 1) return;
+    if (first != 0x16) {
+      ServeStream(socket, remote, true);
+      return;
+    }
+    ssl::stream<tcp::socket&> stream(socket, *tls_);
+    stream.handshake(ssl::stream_base::server, ec);
+    if (ec) return;  // a failed handshake: nothing to answer in clear
+    ServeStream(stream, remote, false);
+    stream.shutdown(ec);
+  }
+
+  // Reads requests and writes responses on `stream` until the client or an error closes it.
+  // With `redirect_to_https`, every request is answered with a redirect to the same URL over
+  // https, so plain HTTP never reaches a handler when TLS is on.
+  template <class Stream>
+  void ServeStream(Stream& stream, const std::string& remote, bool redirect_to_https) {
+    boost::system::error_code ec;
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
       parser.body_limit(options_.max_body_bytes);
-      http::read(socket, buffer, parser, ec);
+      http::read(stream, buffer, parser, ec);
       if (ec == http::error::end_of_stream || ec == asio::error::eof || stopped_) return;
       if (ec) {
         Response r;
@@ -164,7 +225,7 @@ class BeastServer final : public HttpServer {
         } else {
           r = ErrorResponse(400, "invalid_argument", fmt::format("malformed HTTP request: {}", ec.message()));
         }
-        Write(socket, r, 11, false);
+        Write(stream, r, 11, false);
         return;
       }
       auto& msg = parser.get();
@@ -181,6 +242,15 @@ class BeastServer final : public HttpServer {
       bool keep_alive = msg.keep_alive();
       unsigned version = msg.version();
       Response res;
+      if (redirect_to_https) {
+        std::string host = req.Header("host");
+        if (host.empty() || host.find_first_of(" /\\\r\n") != std::string::npos) host = options_.address;
+        res = ErrorResponse(400, "invalid_argument", "this port speaks HTTPS only");
+        res.status = 308;
+        res.headers.emplace_back("Location", "https://" + host + req.target);
+        Write(stream, res, version, false);
+        return;
+      }
       if (!ParseTarget(req.target, req.path, req.query)) {
         res = ErrorResponse(400, "invalid_argument", "bad percent-encoding in the request target");
       } else {
@@ -191,11 +261,12 @@ class BeastServer final : public HttpServer {
           res = ErrorResponse(500, "internal", "internal error; see the server log");
         }
       }
-      if (!Write(socket, res, version, keep_alive) || !keep_alive) return;
+      if (!Write(stream, res, version, keep_alive) || !keep_alive) return;
     }
   }
 
-  bool Write(tcp::socket& socket, Response& r, unsigned version, bool keep_alive) {
+  template <class Stream>
+  bool Write(Stream& stream, Response& r, unsigned version, bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "meterd");
     res.set(http::field::content_type, r.content_type);
@@ -204,12 +275,13 @@ class BeastServer final : public HttpServer {
     res.body() = std::move(r.body);
     res.prepare_payload();
     boost::system::error_code ec;
-    http::write(socket, res, ec);
+    http::write(stream, res, ec);
     return !ec;
   }
 
   HttpServerOptions options_;
   Handler handler_;
+  std::unique_ptr<ssl::context> tls_;  // set when TLS is on
   asio::io_context io_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;

@@ -18,6 +18,10 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;
   size_t max_header_bytes = 16 << 10;
   int idle_timeout_s = 60;         // a keep-alive connection idle this long is closed
+  // TLS: with both set, every connection must speak TLS (1.2 or 1.3); a plain HTTP request on
+  // the port gets a redirect to https and is closed.
+  std::string tls_cert_file;       // PEM certificate chain
+  std::string tls_key_file;        // PEM private key; must not be readable by group or others
 };
 
 // HTTP/1.1 with keep-alive over Boost.Beast, one thread per connection doing blocking I/O.
@@ -34,6 +38,7 @@ class HttpServer {
   // Stops accepting, closes every connection and joins their threads. Idempotent.
   virtual void Stop() = 0;
   virtual size_t ActiveConnections() const = 0;
+  virtual bool tls() const = 0;
 };
 
 }  // namespace meterd::api

@@ -22,9 +22,7 @@ Response Uplink(Api& api, Request& req, const RouteParams& params, const Caller&
   codec::acq::Downlink down;
   down.ack_seq = reply->ack_seq;
   down.server_time = now;
-  for (const auto& c : reply->commands) {
-    down.commands.push_back(codec::acq::DownlinkCommand{c.id, c.type, c.argument, c.expires});
-  }
+  down.commands = std::move(reply->downlink);
   return Json(200, codec::acq::EncodeDownlink(down));
 }
 

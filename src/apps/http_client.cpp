@@ -5,9 +5,12 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
+
+#include <optional>
 
 namespace meterd::apps {
 namespace {
@@ -16,11 +19,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 class BeastClient final : public HttpClient {
  public:
-  BeastClient(std::string host, std::string port, std::chrono::seconds timeout)
-      : host_(std::move(host)), port_(std::move(port)), timeout_(timeout), socket_(io_) {}
+  BeastClient(std::string host, std::string port, std::chrono::seconds timeout, std::unique_ptr<ssl::context> tls)
+      : host_(std::move(host)), port_(std::move(port)), timeout_(timeout), tls_(std::move(tls)), socket_(io_) {}
 
   core::Result<HttpResult> Send(const std::string& method, const std::string& target, const std::string& body,
                                 const std::string& token) override {
@@ -42,20 +46,25 @@ class BeastClient final : public HttpClient {
       req.keep_alive(true);
       req.prepare_payload();
       boost::system::error_code ec;
-      http::write(socket_, req, ec);
       beast::flat_buffer buffer;
       http::response_parser<http::string_body> parser;
       parser.body_limit(256 << 20);
-      if (!ec) http::read(socket_, buffer, parser, ec);
+      if (stream_) {
+        http::write(*stream_, req, ec);
+        if (!ec) http::read(*stream_, buffer, parser, ec);
+      } else {
+        http::write(socket_, req, ec);
+        if (!ec) http::read(socket_, buffer, parser, ec);
+      }
       if (ec) {
-        socket_.close(ec);
+        Close();
         if (reused) continue;
         return core::Fail(core::Error{core::ErrorCode::kUnavailable,
                                       fmt::format("HTTP {} {} to {}:{} failed: {}", method, target, host_, port_, ec.message()), {}});
       }
       auto& res = parser.get();
       HttpResult out{static_cast<int>(res.result_int()), std::move(res.body())};
-      if (!res.keep_alive()) socket_.close(ec);
+      if (!res.keep_alive()) Close();
       return out;
     }
     return core::Fail(core::Error{core::ErrorCode::kUnavailable, "connection lost", {}});
@@ -75,31 +84,66 @@ class BeastClient final : public HttpClient {
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     socket_.set_option(tcp::no_delay(true), ec);
+    if (tls_) {
+      stream_.emplace(socket_, *tls_);
+      // SNI, and the certificate must name the host we asked for.
+      SSL_set_tlsext_host_name(stream_->native_handle(), host_.c_str());
+      stream_->set_verify_mode(ssl::verify_peer);
+      stream_->set_verify_callback(ssl::host_name_verification(host_));
+      stream_->handshake(ssl::stream_base::client, ec);
+      if (ec) {
+        Close();
+        return core::Fail(core::Error{core::ErrorCode::kUnavailable,
+                                      fmt::format("TLS handshake with {}:{} failed: {}", host_, port_, ec.message()), {}});
+      }
+    }
     return {};
+  }
+
+  void Close() {
+    boost::system::error_code ec;
+    stream_.reset();
+    socket_.close(ec);
   }
 
   std::string host_, port_;
   std::chrono::seconds timeout_;
+  std::unique_ptr<ssl::context> tls_;  // set for https
   asio::io_context io_;
   tcp::socket socket_;
+  std::optional<ssl::stream<tcp::socket&>> stream_;  // over socket_ when tls_
 };
 
 }  // namespace
 
-core::Result<std::unique_ptr<HttpClient>> HttpClient::Create(const std::string& url, std::chrono::seconds timeout) {
+core::Result<std::unique_ptr<HttpClient>> HttpClient::Create(const std::string& url, std::chrono::seconds timeout,
+                                                            const std::string& ca_file) {
   std::string_view rest = url;
-  if (rest.rfind("http://", 0) != 0) {
-    return core::Fail(core::Error::Invalid(fmt::format("URL '{}' must start with http://", url), "url"));
+  bool https = rest.rfind("https://", 0) == 0;
+  if (!https && rest.rfind("http://", 0) != 0) {
+    return core::Fail(core::Error::Invalid(fmt::format("URL '{}' must start with http:// or https://", url), "url"));
   }
-  rest.remove_prefix(7);
+  rest.remove_prefix(https ? 8 : 7);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   size_t colon = rest.rfind(':');
   std::string host(rest.substr(0, colon));
-  std::string port = colon == std::string_view::npos ? "80" : std::string(rest.substr(colon + 1));
+  std::string port = colon == std::string_view::npos ? (https ? "443" : "80") : std::string(rest.substr(colon + 1));
   if (host.empty() || port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
     return core::Fail(core::Error::Invalid(fmt::format("URL '{}' needs host[:port]", url), "url"));
   }
-  return std::unique_ptr<HttpClient>(std::make_unique<BeastClient>(host, port, timeout));
+  std::unique_ptr<ssl::context> tls;
+  if (https) {
+    tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+    tls->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    if (!ca_file.empty()) {
+      tls->load_verify_file(ca_file, ec);
+    } else {
+      tls->set_default_verify_paths(ec);
+    }
+    if (ec) return core::Fail(core::Error::Invalid(fmt::format("CA file {}: {}", ca_file, ec.message()), "ca_file"));
+  }
+  return std::unique_ptr<HttpClient>(std::make_unique<BeastClient>(host, port, timeout, std::move(tls)));
 }
 
 }  // namespace meterd::apps

@@ -4,11 +4,13 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "apps/http_client.h"
+#include "apps/tls_cert.h"
 #include "security/crypto.h"
 
 namespace {
@@ -17,6 +19,7 @@ namespace json = boost::json;
 using meterd::apps::HttpClient;
 
 struct Globals {
+  std::string ca_file;  // PEM to trust for https (METERD_CA_FILE); else the system store
   std::string url = "http://127.0.0.1:8080";
   std::string token;
   std::string user;
@@ -49,7 +52,7 @@ std::string Encode(std::string_view s) {
 class Session {
  public:
   explicit Session(Globals& g) : g_(g) {
-    auto client = HttpClient::Create(g.url);
+    auto client = HttpClient::Create(g.url, std::chrono::seconds(30), g.ca_file);
     if (!client) Die(client.error().message, 2);
     client_ = std::move(*client);
   }
@@ -161,6 +164,7 @@ int main(int argc, char** argv) {
   g.token = Env("METERD_TOKEN");
   g.user = Env("METERD_USER", "admin");
   g.password = Env("METERD_PASSWORD");
+  g.ca_file = Env("METERD_CA_FILE");
   CLI::App app{"meterctl: operate meterd from the shell"};
   app.require_subcommand(1);
   app.add_option("--url", g.url, "meterd base URL (METERD_URL)");
@@ -168,6 +172,7 @@ int main(int argc, char** argv) {
   app.add_option("-u,--user", g.user, "user for login (METERD_USER)");
   app.add_option("-p,--password", g.password, "password for login (METERD_PASSWORD)");
   app.add_flag("--json", g.json_out, "print the API's JSON");
+  app.add_option("--cacert", g.ca_file, "PEM certificate to trust for an https URL (METERD_CA_FILE)");
 
   auto* login = app.add_subcommand("login", "log in and print a bearer token for METERD_TOKEN");
   auto* health = app.add_subcommand("health", "server health");
@@ -221,6 +226,27 @@ int main(int argc, char** argv) {
   events->add_option("--to", to);
   events->add_option("--limit", limit);
 
+  auto* audit = app.add_subcommand("audit", "list the audit log, newest first, or verify its hash chain");
+  std::string actor, action, target;
+  bool verify = false;
+  audit->add_option("--actor", actor);
+  audit->add_option("--action", action, "e.g. auth.login, auth.login_failed, auth.logout, command.create");
+  audit->add_option("--target", target, "substring, e.g. D000001");
+  audit->add_option("--from", from);
+  audit->add_option("--to", to);
+  audit->add_option("--limit", limit);
+  audit->add_option("--offset", offset);
+  audit->add_flag("--verify", verify, "verify the whole chain; exit 1 if it is broken");
+
+  auto* tls_cert = app.add_subcommand("tls-cert", "make a self-signed TLS certificate and key for a first start");
+  std::string cert_file = "var/tls.crt", cert_key_file = "var/tls.key";
+  std::vector<std::string> cert_names;
+  int cert_days = 365;
+  tls_cert->add_option("--cert", cert_file, "certificate to write (PEM)");
+  tls_cert->add_option("--key", cert_key_file, "private key to write (PEM, mode 0600)");
+  tls_cert->add_option("--name", cert_names, "host name or IP address (repeatable; default 127.0.0.1 and localhost)");
+  tls_cert->add_option("--days", cert_days, "validity in days")->check(CLI::Range(1, 3650));
+
   auto* token = app.add_subcommand("device-token", "print a device's token derived from the fleet enrolment key");
   std::string key_file = "var/enrolment.key";
   token->add_option("device", id)->required();
@@ -228,6 +254,13 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
+  if (tls_cert->parsed()) {
+    if (cert_names.empty()) cert_names = {"127.0.0.1", "localhost"};
+    auto made = meterd::apps::MakeSelfSignedCertificate(cert_file, cert_key_file, cert_names, cert_days);
+    if (!made) Die(made.error().message, 2);
+    std::cout << fmt::format("wrote {} and {} (mode 0600) for {}\n", cert_file, cert_key_file, fmt::join(cert_names, ", "));
+    return 0;
+  }
   if (token->parsed()) {
     std::ifstream in(key_file);
     std::string key;
@@ -293,6 +326,23 @@ int main(int argc, char** argv) {
   } else if (events->parsed()) {
     Print(g, s.Call("GET", "/api/v1/events" + Query({{"device", device}, {"meter", meter}, {"type", type}, {"from", from}, {"to", to}, {"limit", std::to_string(limit)}})),
           {"at", "type", "device", "meter", "detail"});
+  } else if (audit->parsed()) {
+    if (verify) {
+      auto v = s.Call("GET", "/api/v1/audit/verify");
+      const auto& o = v.as_object();
+      bool ok = o.at("ok").as_bool();
+      if (g.json_out) {
+        Print(g, v, {});
+      } else if (ok) {
+        std::cout << fmt::format("audit chain OK: {} entries\n", Text(o.at("entries")));
+      } else {
+        const auto& b = o.at("first_broken").as_object();
+        std::cout << fmt::format("audit chain BROKEN at entry {}: {}\n", Text(b.at("seq")), Text(b.at("reason")));
+      }
+      return ok ? 0 : 1;
+    }
+    Print(g, s.Call("GET", "/api/v1/audit" + Query({{"actor", actor}, {"action", action}, {"target", target}, {"from", from}, {"to", to}, {"limit", std::to_string(limit)}, {"offset", std::to_string(offset)}})),
+          {"seq", "at", "actor", "action", "target", "remote", "detail"});
   }
   return 0;
 }

@@ -30,6 +30,7 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
   }
   static const std::pair<const char*, const char*> kKnown[] = {
       {"server", "listen"},  {"server", "static_dir"},        {"server", "session_hours"}, {"server", "log_level"},
+      {"server", "tls_cert_file"}, {"server", "tls_key_file"},
       {"store", "data_dir"}, {"meters", "time_zone"},         {"meters", "interval_s"},
       {"devices", "enrolment"}, {"devices", "enrolment_key_file"}, {"devices", "max_future_s"}};
   for (const auto& [section, node] : table) {
@@ -67,6 +68,7 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
   };
   for (auto r : {str("server", "listen", c.listen), str("server", "static_dir", c.static_dir),
                  str("server", "log_level", c.log_level), str("store", "data_dir", c.data_dir),
+                 str("server", "tls_cert_file", c.tls_cert_file), str("server", "tls_key_file", c.tls_key_file),
                  str("meters", "time_zone", c.time_zone), str("devices", "enrolment_key_file", c.enrolment_key_file),
                  num("server", "session_hours", c.session_hours), num("meters", "interval_s", c.interval_s),
                  num("devices", "max_future_s", c.max_future_s)}) {
@@ -88,6 +90,8 @@ core::Result<void> ApplyEnvironment(MeterdConfig& c) {
   if (auto v = get("METERD_TIME_ZONE")) c.time_zone = v;
   if (auto v = get("METERD_ENROLMENT_KEY_FILE")) c.enrolment_key_file = v;
   if (auto v = get("METERD_LOG_LEVEL")) c.log_level = v;
+  if (auto v = get("METERD_TLS_CERT_FILE")) c.tls_cert_file = v;
+  if (auto v = get("METERD_TLS_KEY_FILE")) c.tls_key_file = v;
   if (auto v = get("METERD_ENROLMENT")) c.enrolment = std::string_view(v) != "false" && std::string_view(v) != "0";
   for (auto [name, field] : {std::pair{"METERD_INTERVAL_S", &c.interval_s}, std::pair{"METERD_MAX_FUTURE_S", &c.max_future_s},
                              std::pair{"METERD_SESSION_HOURS", &c.session_hours}}) {

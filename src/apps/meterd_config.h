@@ -22,6 +22,8 @@ struct MeterdConfig {
   int32_t max_future_s = 300;                // METERD_MAX_FUTURE_S, [devices] max_future_s
   int32_t session_hours = 12;                // METERD_SESSION_HOURS, [server] session_hours
   std::string log_level = "info";            // METERD_LOG_LEVEL, [server] log_level
+  std::string tls_cert_file;                 // METERD_TLS_CERT_FILE, [server] tls_cert_file
+  std::string tls_key_file;                  // METERD_TLS_KEY_FILE, [server] tls_key_file (mode 0600)
 };
 
 // Reads the TOML file into `config` (only keys present change). Errors name file, line and key.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <spdlog/spdlog.h>
 
 #include "api/api.h"
@@ -54,6 +55,52 @@ std::string EnrolmentKey(const std::string& path) {
   return key;
 }
 
+// Writes `text` to `path` atomically with `mode`.
+void WriteFileAtomically(const std::string& path, const std::string& text, mode_t mode) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) Die(fmt::format("cannot write {}", tmp));
+    out << text;
+  }
+  ::chmod(tmp.c_str(), mode);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) Die(fmt::format("cannot write {}: {}", path, ec.message()));
+}
+
+// The Ed25519 key that signs commands to devices: made on first start (or by --rotate-command-key)
+// in `path` (mode 0600). Its public half is appended to `path`.pub as "<key id> <public key>";
+// older lines stay, so devices can trust old and new keys through a rotation.
+security::Ed25519Key CommandKey(const std::string& path, bool rotate) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (rotate || !fs::exists(path, ec)) {
+    auto key = security::NewEd25519Key();
+    if (!key) Die(key.error().message);
+    std::string pub_path = path + ".pub";
+    std::string pubs;
+    if (fs::exists(pub_path, ec)) {
+      std::ifstream in(pub_path);
+      pubs.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    pubs += key->key_id + " " + key->public_hex + "\n";
+    WriteFileAtomically(pub_path, pubs, 0644);
+    WriteFileAtomically(path, key->private_hex + "\n", 0600);
+    spdlog::info("new command-signing key {} in {} (public keys: {})", key->key_id, path, pub_path);
+  }
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    Die(fmt::format("{} is readable by others (mode {:o}); chmod 600 it", path, st.st_mode & 0777));
+  }
+  std::ifstream in(path);
+  std::string hex;
+  in >> hex;
+  auto key = security::Ed25519KeyFromPrivate(hex);
+  if (!key) Die(fmt::format("{}: {}", path, key.error().message));
+  return *key;
+}
+
 // The first start makes the admin user and prints its password once; only the hash is kept.
 void EnsureAdmin(store::Store& store) {
   auto existing = store.GetUser("admin");
@@ -78,13 +125,18 @@ int main(int argc, char** argv) {
   apps::MeterdConfig config;
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file");
-  std::string listen, data_dir, static_dir, time_zone, key_file, log_level;
+  std::string listen, data_dir, static_dir, time_zone, key_file, log_level, tls_cert, tls_key;
   app.add_option("--listen", listen, "address:port to serve HTTP on (default 127.0.0.1:8080)");
   app.add_option("--data-dir", data_dir, "directory of the embedded store (default var)");
   app.add_option("--static-dir", static_dir, "built console files (default web/dist)");
   app.add_option("--time-zone", time_zone, "IANA zone of new meters (default Europe/London)");
   app.add_option("--enrolment-key-file", key_file, "fleet enrolment key (default <data-dir>/enrolment.key)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS only (make one with `meterctl tls-cert`)");
+  app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert (mode 0600)");
+  bool rotate_command_key = false;
+  app.add_flag("--rotate-command-key", rotate_command_key,
+               "make a new command-signing key; its public key is added to <data-dir>/command-signing.key.pub");
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -97,6 +149,8 @@ int main(int argc, char** argv) {
   if (!time_zone.empty()) config.time_zone = time_zone;
   if (!key_file.empty()) config.enrolment_key_file = key_file;
   if (!log_level.empty()) config.log_level = log_level;
+  if (!tls_cert.empty()) config.tls_cert_file = tls_cert;
+  if (!tls_key.empty()) config.tls_key_file = tls_key;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
   auto zone = core::TimeZone::Find(config.time_zone);
@@ -132,6 +186,7 @@ int main(int argc, char** argv) {
   api_config.session_hours = config.session_hours;
 
   headend::IngestService::Options ingest_options;
+  ingest_options.signing_key = CommandKey(config.data_dir + "/command-signing.key", rotate_command_key);
   ingest_options.normalise.zone = *zone;
   ingest_options.normalise.block_interval_s = config.interval_s;
   ingest_options.normalise.max_future = core::Seconds{config.max_future_s};
@@ -141,10 +196,12 @@ int main(int argc, char** argv) {
   api::HttpServerOptions http;
   http.address = endpoint->first;
   http.port = endpoint->second;
+  http.tls_cert_file = config.tls_cert_file;
+  http.tls_key_file = config.tls_key_file;
   auto server = api::HttpServer::Start(http, [&api](api::Request& r) { return api.Handle(r); });
   if (!server) Die(server.error().message);
-  std::cout << fmt::format("meterd listening on http://{}:{}/ (console and API; data in {})", http.address,
-                           (*server)->port(), config.data_dir)
+  std::cout << fmt::format("meterd listening on {}://{}:{}/ (console and API; data in {})",
+                           (*server)->tls() ? "https" : "http", http.address, (*server)->port(), config.data_dir)
             << std::endl;
 
   int sig = 0;

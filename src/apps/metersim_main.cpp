@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <spdlog/spdlog.h>
@@ -38,17 +39,21 @@ core::Instant AlignDown(core::Instant t, int64_t interval) {
 int main(int argc, char** argv) {
   apps::SimOptions o;
   std::string key_file = "var/enrolment.key";
+  std::string trust_file = "var/command-signing.key.pub";
   std::string summary_file;
   double days = 7;
   bool live = false;
   int poll_s = 10;
   double cut_after_h = 0, cut_h = 0;
   CLI::App app{"metersim: simulated pulse acquisition devices for meterd"};
-  app.add_option("--url", o.url, "meterd base URL");
+  app.add_option("--url", o.url, "meterd base URL (http:// or https://)");
+  app.add_option("--cacert", o.ca_file, "PEM certificate to trust for an https URL");
   app.add_option("--devices", o.devices, "number of devices")->check(CLI::Range(1, 1000000));
   app.add_option("--first-id", o.first_id, "number of the first device (D000001)");
   app.add_option("--state-dir", o.state_dir, "where each device keeps its persistent queue");
   app.add_option("--enrolment-key-file", key_file, "meterd's fleet enrolment key (devices derive tokens)");
+  app.add_option("--trust-keys-file", trust_file,
+                 "command-signing public keys the devices trust, '<key id> <hex>' per line (default: beside the enrolment key)");
   app.add_option("--interval", o.interval_s, "sampling interval in seconds")->check(CLI::Range(60, 86400));
   app.add_option("--upload-every", o.upload_every, "samples per uplink while catching up")->check(CLI::Range(1, 1000));
   app.add_option("--connections", o.connections, "parallel connections to meterd")->check(CLI::Range(1, 256));
@@ -68,6 +73,15 @@ int main(int argc, char** argv) {
   {
     std::ifstream in(key_file);
     if (!(in >> o.enrolment_key)) Die(fmt::format("cannot read the enrolment key {} (start meterd first)", key_file));
+  }
+  if (app.count("--trust-keys-file") == 0) {
+    trust_file = (std::filesystem::path(key_file).parent_path() / "command-signing.key.pub").string();
+  }
+  {
+    std::ifstream in(trust_file);
+    std::string id, pub;
+    while (in >> id >> pub) o.trusted_keys[id] = pub;
+    if (o.trusted_keys.empty()) Die(fmt::format("no command-signing public keys in {} (start meterd first)", trust_file));
   }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

@@ -47,6 +47,7 @@ core::Result<std::unique_ptr<SimFleet>> SimFleet::Create(const SimOptions& optio
     config.interval_s = options.interval_s;
     config.token = security::DeviceTokenFromEnrolmentKey(options.enrolment_key, config.id);
     config.state_dir = std::filesystem::path(options.state_dir) / config.id;
+    config.trusted_keys = options.trusted_keys;
     std::error_code ec;
     std::filesystem::create_directories(config.state_dir, ec);
     if (ec) return core::Fail(core::Error::Internal(fmt::format("cannot create {}: {}", config.state_dir.string(), ec.message())));
@@ -94,7 +95,7 @@ ExchangeStats SimFleet::Exchange(core::Instant t, bool poll) {
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
-      auto client = HttpClient::Create(options_.url);
+      auto client = HttpClient::Create(options_.url, std::chrono::seconds(30), options_.ca_file);
       if (!client) return;
       for (size_t i = w; i < devices_.size(); i += workers) {
         SimDevice& d = devices_[i];

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,10 +17,12 @@ namespace meterd::apps {
 
 struct SimOptions {
   std::string url = "http://127.0.0.1:8080";
+  std::string ca_file;        // PEM trust anchor for an https URL (else the system's)
   int devices = 1000;
   int first_id = 1;
   std::string state_dir = "var/metersim";
   std::string enrolment_key;  // devices derive their tokens from it
+  std::map<std::string, std::string> trusted_keys;  // command-signing keys the devices trust
   int32_t interval_s = 900;
   int upload_every = 4;       // samples per uplink while catching up (backfill)
   int connections = 8;        // parallel keep-alive connections to meterd

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "device/acq_device.h"
 
+#include "security/crypto.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -112,8 +114,22 @@ acq::CommandAck AcqDevice::Carry(const acq::DownlinkCommand& c, core::Instant no
   auto& recent = state_.recent_commands;
   auto seen = std::find_if(recent.begin(), recent.end(), [&](const DeviceState::Done& d) { return d.id == c.id; });
   if (seen != recent.end()) return {c.id, seen->ok, "already handled"};  // a repeat: ack again, do nothing
+  // Authenticity first. A command refused here is not remembered, so a forged command cannot
+  // take the id of a genuine one or push the replay window forward.
+  if (!config_.trusted_keys.empty()) {
+    if (c.signature.empty()) return {c.id, false, "unsigned command refused"};
+    auto key = config_.trusted_keys.find(c.key_id);
+    if (key == config_.trusted_keys.end()) return {c.id, false, Clip(fmt::format("unknown signing key '{}'", c.key_id))};
+    if (!security::Ed25519Verify(key->second, acq::CommandSigningBytes(config_.id, c), c.signature)) {
+      return {c.id, false, "bad signature: command refused"};
+    }
+  }
   acq::CommandAck ack{c.id, true, ""};
-  if (!c.unknown_type.empty()) {
+  int64_t newest = 0;
+  for (const auto& d : recent) newest = std::max(newest, d.id);
+  if (c.id < newest) {
+    ack = {c.id, false, fmt::format("command {} is older than command {} already handled: replay refused", c.id, newest)};
+  } else if (!c.unknown_type.empty()) {
     ack = {c.id, false, Clip(fmt::format("unknown command type '{}'", c.unknown_type))};
   } else if (c.expires <= now) {
     ack = {c.id, false, fmt::format("expired at {}", core::FormatInstant(c.expires))};

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct AcqDeviceConfig {
   std::string token;          // bearer token for the uplink; the transport's to use
   std::filesystem::path state_dir;  // this device's own directory
   bool fsync = false;
+  // The head-end's command-signing public keys by key id (hex). When any is set, the device
+  // carries out only commands signed by one of them, and refuses unsigned, forged, replayed
+  // and expired ones. Several keys allow rotation: trust the new key before the head-end uses it.
+  std::map<std::string, std::string> trusted_keys;
 };
 
 // One acquisition device: a pulse input counted into a wrapping counter, one output relay, and

@@ -148,6 +148,17 @@ void IngestService::Answer(Prepared& p) {
     auto commands = store_.TakeCommandsForDownlink(device, p.item->now);
     if (commands) {
       reply.commands = std::move(*commands);
+      for (const auto& c : reply.commands) {
+        codec::acq::DownlinkCommand d{c.id, c.type, c.argument, c.expires, {}, {}, {}};
+        if (options_.signing_key) {
+          auto sig = security::Ed25519Sign(*options_.signing_key, codec::acq::CommandSigningBytes(device, d));
+          if (sig) {
+            d.key_id = options_.signing_key->key_id;
+            d.signature = std::move(*sig);
+          }
+        }
+        reply.downlink.push_back(std::move(d));
+      }
       if (reply.commands.empty()) {
         std::lock_guard lock(commands_mu_);
         devices_with_commands_.erase(device);

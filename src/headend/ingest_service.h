@@ -7,6 +7,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -16,13 +17,15 @@
 #include "codec/acq/uplink.h"
 #include "core/command.h"
 #include "headend/normalise.h"
+#include "security/crypto.h"
 #include "store/store.h"
 
 namespace meterd::headend {
 
 struct IngestReply {
   uint64_t ack_seq = 0;
-  std::vector<core::Command> commands;  // to deliver in the downlink
+  std::vector<core::Command> commands;                // to deliver in the downlink
+  std::vector<codec::acq::DownlinkCommand> downlink;  // the same, signed when a key is set
   int64_t readings = 0;
 };
 
@@ -45,6 +48,9 @@ class IngestService {
   struct Options {
     NormaliseOptions normalise;
     size_t max_group = 1024;  // uplinks per transaction
+    // Signs every command sent to a device (Ed25519). Without it commands go unsigned, which
+    // devices that trust a key refuse.
+    std::optional<security::Ed25519Key> signing_key;
   };
 
   // `store` must outlive the service.

@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 #include <vector>
 
 namespace meterd::security {
@@ -131,6 +132,74 @@ std::string DeviceTokenFromEnrolmentKey(std::string_view key, std::string_view d
   std::string data = "meterd-device-token:";
   data += device_id;
   return HmacSha256Hex(key, data);
+}
+
+namespace {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+}  // namespace
+
+std::string Ed25519KeyId(std::string_view public_hex) {
+  std::vector<unsigned char> pub;
+  if (!Unhex(public_hex, pub)) return {};
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(pub.data(), pub.size(), digest.data());
+  return Hex(digest.data(), 8);
+}
+
+core::Result<Ed25519Key> Ed25519KeyFromPrivate(std::string_view private_hex) {
+  std::vector<unsigned char> seed;
+  if (!Unhex(private_hex, seed) || seed.size() != 32) {
+    return core::Fail(core::Error::Invalid("an Ed25519 private key is 64 hex digits"));
+  }
+  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+  OPENSSL_cleanse(seed.data(), seed.size());
+  if (!pkey) return core::Fail(core::Error::Internal("cannot load the Ed25519 key"));
+  std::array<unsigned char, 32> pub{};
+  size_t len = pub.size();
+  if (EVP_PKEY_get_raw_public_key(pkey.get(), pub.data(), &len) != 1 || len != 32) {
+    return core::Fail(core::Error::Internal("cannot derive the Ed25519 public key"));
+  }
+  Ed25519Key key;
+  key.private_hex = std::string(private_hex);
+  key.public_hex = Hex(pub.data(), pub.size());
+  key.key_id = Ed25519KeyId(key.public_hex);
+  return key;
+}
+
+core::Result<Ed25519Key> NewEd25519Key() { return Ed25519KeyFromPrivate(RandomHex(32)); }
+
+core::Result<std::string> Ed25519Sign(const Ed25519Key& key, std::string_view message) {
+  std::vector<unsigned char> seed;
+  if (!Unhex(key.private_hex, seed) || seed.size() != 32) return core::Fail(core::Error::Invalid("bad Ed25519 private key"));
+  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+  OPENSSL_cleanse(seed.data(), seed.size());
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (!pkey || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+    return core::Fail(core::Error::Internal("cannot start an Ed25519 signature"));
+  }
+  std::array<unsigned char, 64> sig{};
+  size_t len = sig.size();
+  if (EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
+    return core::Fail(core::Error::Internal("Ed25519 signing failed"));
+  }
+  return Hex(sig.data(), len);
+}
+
+bool Ed25519Verify(std::string_view public_hex, std::string_view message, std::string_view signature_hex) {
+  std::vector<unsigned char> pub, sig;
+  if (!Unhex(public_hex, pub) || pub.size() != 32 || !Unhex(signature_hex, sig) || sig.size() != 64) return false;
+  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pub.data(), pub.size()));
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (!pkey || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
 }
 
 }  // namespace meterd::security

@@ -28,4 +28,17 @@ bool VerifyPassword(std::string_view password, std::string_view encoded);
 // its own token without the head-end storing any of them in clear.
 std::string DeviceTokenFromEnrolmentKey(std::string_view key, std::string_view device_id);
 
+// Ed25519 (RFC 8032) for commands to meters. Keys and signatures are hex: a private key is its
+// 32-byte seed, a public key 32 bytes, a signature 64 bytes.
+struct Ed25519Key {
+  std::string private_hex;
+  std::string public_hex;
+  std::string key_id;  // first 8 bytes of SHA-256(public key), hex: names the key in messages
+};
+core::Result<Ed25519Key> NewEd25519Key();
+core::Result<Ed25519Key> Ed25519KeyFromPrivate(std::string_view private_hex);
+std::string Ed25519KeyId(std::string_view public_hex);
+core::Result<std::string> Ed25519Sign(const Ed25519Key& key, std::string_view message);
+bool Ed25519Verify(std::string_view public_hex, std::string_view message, std::string_view signature_hex);
+
 }  // namespace meterd::security

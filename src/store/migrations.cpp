@@ -116,6 +116,28 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user);
 )sql"},
+    // The audit log (security/audit.h). The triggers refuse UPDATE and DELETE as defence in
+    // depth; whoever holds the file can drop them, which is what the hash chain is for.
+    {3, R"sql(
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,              -- 1, 2, 3, ... assigned under the write lock
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql"},
 };
 
 core::Result<int64_t> CurrentVersion(Database& db) {

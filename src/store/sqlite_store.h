@@ -55,6 +55,10 @@ class SqliteStore final : public Store {
 
   core::Result<StoreStats> Stats() override;
 
+  core::Result<security::AuditEntry> AppendAudit(security::AuditEntry entry) override;
+  core::Result<Listing<security::AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  core::Result<std::vector<security::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) override;
+
  private:
   SqliteStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader)
       : writer_(std::move(writer)), reader_(std::move(reader)) {}

@@ -16,6 +16,7 @@
 #include "core/reading.h"
 #include "core/time.h"
 #include "core/time_zone.h"
+#include "security/audit.h"
 
 namespace meterd::store {
 
@@ -157,6 +158,15 @@ struct Session {
   core::Instant expires;
 };
 
+// Audit log listing: every set field must match; newest first.
+struct AuditFilter {
+  std::string actor;                      // exact
+  std::string action;                     // exact
+  std::string target;                     // substring
+  std::optional<core::Instant> from, to;  // [from, to)
+  Page page;
+};
+
 struct StoreStats {
   int64_t devices = 0;
   int64_t meters = 0;
@@ -218,6 +228,15 @@ class Store {
   virtual core::Result<void> DeleteSession(std::string_view token_hash) = 0;
 
   virtual core::Result<StoreStats> Stats() = 0;
+
+  // The append-only, hash-chained audit log (security/audit.h). AppendAudit ignores the
+  // entry's seq, prev_hash and hash: it assigns the next seq, links it to the last entry and
+  // computes the hash inside its write transaction, so concurrent appends form one linear
+  // chain. Returns the entry as stored.
+  virtual core::Result<security::AuditEntry> AppendAudit(security::AuditEntry entry) = 0;
+  virtual core::Result<Listing<security::AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
+  // Up to `limit` (1..10000) entries with seq >= from_seq, oldest first, for verification.
+  virtual core::Result<std::vector<security::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) = 0;
 };
 
 struct SqliteOptions {

@@ -259,5 +259,93 @@ TEST_F(ApiTest, OpenApiListsEveryRouteWithItsAccess) {
   EXPECT_NE(metrics.body.find("meterd_ingest_readings_total"), std::string::npos);
 }
 
+// Audit log: who, what and from where, for logins, failures, logouts and commands.
+class AuditApiTest : public ApiTest {
+ protected:
+  Response CallFrom(const std::string& remote, const std::string& method, const std::string& target,
+                    const std::string& body = {}, const std::string& token = {}) {
+    Request r;
+    r.method = method;
+    r.target = target;
+    EXPECT_TRUE(ParseTarget(target, r.path, r.query));
+    r.body = body;
+    r.remote = remote;
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    return api_->Handle(r);
+  }
+  json::array Audit(const std::string& token, const std::string& query = {}) {
+    auto r = Call("GET", "/api/v1/audit" + query, "", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).at("items").as_array();
+  }
+};
+
+TEST_F(AuditApiTest, LoginFailureCommandAndLogoutAreRecorded) {
+  ASSERT_EQ(Uplink("D1", {Msg(1, "2026-11-21T10:00:00Z", 10)}).status, 200);
+  std::string long_name(100, 'm');
+  EXPECT_EQ(CallFrom("198.51.100.9", "POST", "/api/v1/auth/login",
+                     R"({"username":"admin","password":"guess-secret"})").status, 401);
+  EXPECT_EQ(CallFrom("198.51.100.9", "POST", "/api/v1/auth/login",
+                     R"({"username":")" + long_name + R"(","password":"x"})").status, 401);
+  EXPECT_EQ(CallFrom("198.51.100.9", "POST", "/api/v1/auth/login", R"({"username":"ev\u001b[2Jil","password":"x"})").status, 401);
+  auto login = CallFrom("203.0.113.5", "POST", "/api/v1/auth/login", R"({"username":"admin","password":"pw"})");
+  ASSERT_EQ(login.status, 200);
+  std::string token(json::parse(login.body).at("token").as_string());
+  auto created = CallFrom("203.0.113.5", "POST", "/api/v1/devices/D1/commands", R"({"type":"set_output","on":true})", token);
+  ASSERT_EQ(created.status, 201);
+
+  auto items = Audit(token);
+  ASSERT_EQ(items.size(), 5u);
+  EXPECT_EQ(items[2].at("actor").as_string(), "ev?[2Jil");
+  items.erase(items.begin() + 2);
+  // Newest first.
+  EXPECT_EQ(items[0].at("seq").as_int64(), 5);
+  EXPECT_EQ(items[0].at("actor").as_string(), "admin");
+  EXPECT_EQ(items[0].at("action").as_string(), "command.create");
+  EXPECT_EQ(items[0].at("target").as_string(), "device:D1");
+  EXPECT_EQ(items[0].at("remote").as_string(), "203.0.113.5");
+  auto detail = json::parse(items[0].at("detail").as_string());
+  EXPECT_EQ(detail.at("type").as_string(), "set_output");
+  EXPECT_EQ(detail.at("argument").as_int64(), 1);
+  EXPECT_EQ(items[1].at("action").as_string(), "auth.login");
+  EXPECT_EQ(items[1].at("actor").as_string(), "admin");
+  EXPECT_EQ(items[1].at("remote").as_string(), "203.0.113.5");
+  EXPECT_EQ(items[2].at("action").as_string(), "auth.login_failed");
+  EXPECT_EQ(items[2].at("actor").as_string(), std::string(64, 'm'));
+  EXPECT_EQ(items[3].at("action").as_string(), "auth.login_failed");
+  EXPECT_EQ(items[3].at("actor").as_string(), "admin");
+  EXPECT_EQ(items[3].at("remote").as_string(), "198.51.100.9");
+  EXPECT_EQ(items[3].at("at").as_string(), "2026-11-21T12:00:00Z");
+  auto all = Call("GET", "/api/v1/audit", "", token).body;
+  EXPECT_EQ(all.find("guess-secret"), std::string::npos);
+
+  auto failed = Audit(token, "?action=auth.login_failed&actor=admin");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].at("seq").as_int64(), 1);
+  EXPECT_EQ(Audit(token, "?target=D1").size(), 1u);
+  EXPECT_EQ(Audit(token, "?limit=1&offset=1")[0].at("seq").as_int64(), 4);
+  EXPECT_EQ(Call("GET", "/api/v1/audit?from=yesterday", "", token).status, 400);
+
+  EXPECT_EQ(CallFrom("203.0.113.5", "POST", "/api/v1/auth/logout", "", token).status, 204);
+  token = Login();
+  auto after = Audit(token, "?action=auth.logout");
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].at("actor").as_string(), "admin");
+}
+
+TEST_F(AuditApiTest, NeedsATokenAndVerifies) {
+  EXPECT_EQ(Call("GET", "/api/v1/audit").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/audit/verify").status, 401);
+  std::string token = Login();
+  for (int i = 0; i < 3; ++i) Call("POST", "/api/v1/auth/login", R"({"username":"x","password":"y"})");
+  auto r = Call("GET", "/api/v1/audit/verify", "", token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = json::parse(r.body);
+  EXPECT_TRUE(v.at("ok").as_bool());
+  EXPECT_EQ(v.at("entries").as_int64(), 4);
+  EXPECT_TRUE(v.at("first_broken").is_null());
+  EXPECT_EQ(v.at("last_hash").as_string(), Audit(token)[0].at("hash").as_string());
+}
+
 }  // namespace
 }  // namespace meterd::api

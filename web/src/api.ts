@@ -1,6 +1,7 @@
 // The REST client: bearer token in sessionStorage, errors as ApiError, 401 sends the user to login.
 import { ApiError, parseApiError } from './lib/apierror';
-import type { Command, Device, List, LoginResponse, Meter, MeterEvent, Readings } from './types';
+import type { AuditEntry, Command, Device, List, LoginResponse, Meter, MeterEvent, Readings } from './types';
+import type { AuditVerify } from './lib/audit';
 
 const BASE = './api/v1';
 const TOKEN_KEY = 'meterd.token';
@@ -128,5 +129,11 @@ export const api = {
     signal?: AbortSignal,
   ) {
     return request<List<MeterEvent>>('GET', '/events', { query: q, signal });
+  },
+  audit(q: { actor?: string; action?: string; target?: string; from?: string; to?: string; limit?: number; offset?: number }, signal?: AbortSignal) {
+    return request<List<AuditEntry>>('GET', '/audit', { query: q, signal });
+  },
+  verifyAudit(signal?: AbortSignal) {
+    return request<AuditVerify>('GET', '/audit/verify', { signal });
   },
 };

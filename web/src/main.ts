@@ -7,6 +7,7 @@ import { renderLogin } from './pages/login';
 import { renderFleet } from './pages/fleet';
 import { renderDevice } from './pages/device';
 import { renderEvents } from './pages/events';
+import { renderAudit } from './pages/audit';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
@@ -31,6 +32,8 @@ function titleOf(r: Route): string {
       return r.id;
     case 'events':
       return 'Events';
+    case 'audit':
+      return 'Audit';
     default:
       return 'Not found';
   }
@@ -66,6 +69,9 @@ function render(): void {
       break;
     case 'events':
       cleanup = renderEvents(main);
+      break;
+    case 'audit':
+      cleanup = renderAudit(main);
       break;
     default:
       main.replaceChildren(

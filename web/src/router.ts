@@ -1,10 +1,11 @@
-// Hash routes: #/login, #/fleet, #/devices/{id}, #/events.
+// Hash routes: #/login, #/fleet, #/devices/{id}, #/events, #/audit.
 
 export type Route =
   | { name: 'login' }
   | { name: 'fleet' }
   | { name: 'device'; id: string }
   | { name: 'events' }
+  | { name: 'audit' }
   | { name: 'notfound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -14,6 +15,7 @@ export function parseHash(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'login') return { name: 'login' };
   if (parts.length === 1 && parts[0] === 'fleet') return { name: 'fleet' };
   if (parts.length === 1 && parts[0] === 'events') return { name: 'events' };
+  if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
   if (parts.length === 2 && parts[0] === 'devices') {
     try {
       return { name: 'device', id: decodeURIComponent(parts[1]) };

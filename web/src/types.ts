@@ -74,6 +74,17 @@ export interface MeterEvent {
   detail: string;
 }
 
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
+  remote: string;
+  hash: string;
+}
+
 export interface List<T> {
   items: T[];
   total: number;

@@ -397,6 +397,15 @@ void DecodeCommand(Reader& r, const json::value& v, const Path& at, DownlinkComm
     c.argument = r.Signed(*o, at.Key("interval_s"), true);
   }
   c.expires = r.Instant(*o, at.Key("expires"), true);
+  Path key_at = at.Key("key");
+  std::string_view key = r.String(*o, key_at, false);
+  if (!r.Failed() && key.size() > 64) r.Expected(key_at, "a key id of at most 64 characters");
+  Path sig_at = at.Key("sig");
+  std::string_view sig = r.String(*o, sig_at, false);
+  if (!r.Failed() && sig.size() > 256) r.Expected(sig_at, "a signature of at most 256 characters");
+  if (r.Failed()) return;
+  c.key_id = std::string(key);
+  c.signature = std::string(sig);
 }
 
 core::Result<Downlink> DecodeDownlinkDocument(const json::value& doc) {

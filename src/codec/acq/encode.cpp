@@ -118,9 +118,31 @@ std::string EncodeDownlink(const Downlink& d) {
     }
     out += ",\"expires\":";
     AppendInstant(out, c.expires);
+    if (!c.key_id.empty()) {
+      out += ",\"key\":";
+      AppendString(out, c.key_id);
+    }
+    if (!c.signature.empty()) {
+      out += ",\"sig\":";
+      AppendString(out, c.signature);
+    }
     out += '}';
   }
   out += "]}";
+  return out;
+}
+
+std::string CommandSigningBytes(std::string_view device, const DownlinkCommand& c) {
+  std::string out = "meterd-command-v1\n";
+  out += device;
+  out += '\n';
+  AppendInt(out, c.id);
+  out += '\n';
+  out += c.unknown_type.empty() ? core::CommandTypeName(c.type) : std::string_view(c.unknown_type);
+  out += '\n';
+  AppendInt(out, c.argument);
+  out += '\n';
+  AppendInt(out, core::ToUnixSeconds(c.expires));
   return out;
 }
 

@@ -77,8 +77,17 @@ struct DownlinkCommand {
   // `type` and `argument` are then meaningless and the device refuses it (ack ok=false). Kept
   // rather than rejecting the whole downlink, so the ack and the other commands still get through.
   std::string unknown_type;
+  // Ed25519 signature by the head-end (hex, 128 digits) over CommandSigningBytes, and the id of
+  // the key that made it (16 hex digits). Empty when unsigned; devices with trusted keys refuse
+  // unsigned commands.
+  std::string key_id;
+  std::string signature;
   friend bool operator==(const DownlinkCommand&, const DownlinkCommand&) = default;
 };
+
+// What the head-end signs for a command to `device`: the device, id, type, argument and expiry,
+// so a signature cannot be moved to another device, command or time.
+std::string CommandSigningBytes(std::string_view device, const DownlinkCommand& command);
 
 // The head-end's answer to an uplink.
 struct Downlink {

@@ -17,7 +17,7 @@ export function logo(size = 22): SVGSVGElement {
   return svg;
 }
 
-export function header(active: 'fleet' | 'events' | 'device' | 'other'): HTMLElement {
+export function header(active: 'fleet' | 'events' | 'audit' | 'device' | 'other'): HTMLElement {
   const link = (href: string, label: string, on: boolean, testid: string): HTMLElement =>
     h('a', { href, class: on ? 'nav-link active' : 'nav-link', 'aria-current': on ? 'page' : undefined, 'data-testid': testid }, label);
   const user = getUserName();
@@ -33,6 +33,7 @@ export function header(active: 'fleet' | 'events' | 'device' | 'other'): HTMLEle
         { class: 'nav', 'aria-label': 'Main' },
         link('#/fleet', 'Fleet', active === 'fleet' || active === 'device', 'nav-fleet'),
         link('#/events', 'Events', active === 'events', 'nav-events'),
+        link('#/audit', 'Audit', active === 'audit', 'nav-audit'),
       ),
       h('div', { class: 'spacer' }),
       user ? h('span', { class: 'user', title: 'Signed in as ' + user }, h('span', { class: 'avatar' }, user.slice(0, 1).toUpperCase()), user) : null,
