@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   app.add_option("--cut-hours", cut_h, "simulated hours the cut lasts");
   app.add_option("--summary", summary_file, "write per-device totals of this run as JSON");
   app.add_flag("--live", live, "after catching up, keep sampling in real time until Ctrl-C");
+  int poll_rounds = 0;
+  app.add_option("--poll-rounds", poll_rounds, "after catching up, poll for commands this many times (then exit)")
+      ->check(CLI::Range(0, 100));
   app.add_option("--poll", poll_s, "live: seconds between command polls of idle devices")->check(CLI::Range(1, 3600));
   CLI11_PARSE(app, argc, argv);
   o.cut_after_s = static_cast<int64_t>(cut_after_h * 3600);
@@ -143,6 +146,14 @@ int main(int argc, char** argv) {
   for (int round = 0; f.TotalBacklog() > 0 && round < 20; ++round) {
     drain += core::Seconds{3600};
     auto x = f.Exchange(drain);
+    uplinks += x.uplinks;
+    failures += x.failures;
+    refused += x.refused;
+  }
+  // Each round fetches pending commands and delivers the acks of the round before.
+  for (int round = 0; round < poll_rounds; ++round) {
+    drain += core::Seconds{60};
+    auto x = f.Exchange(drain, /*poll=*/true);
     uplinks += x.uplinks;
     failures += x.failures;
     refused += x.refused;

@@ -112,6 +112,25 @@ TEST(Fleet, SevenDaysWithNetworkCutsArriveExactlyOnce) {
     EXPECT_EQ(d.at("backlog").as_int64(), 0) << d.at("id").as_string();
   }
 
+  // A command travels to a device signed, is verified and carried out, and its ack comes back.
+  {
+    auto post = apps::HttpClient::Create(url);
+    ASSERT_TRUE(post);
+    auto login = (*post)->Send("POST", "/api/v1/auth/login",
+                               fmt::format(R"({{"username":"admin","password":"{}"}})", password), "");
+    std::string token(json::parse(login->body).at("token").as_string());
+    auto created = (*post)->Send("POST", "/api/v1/devices/D000007/commands", R"({"type":"set_output","on":true})", token);
+    ASSERT_EQ(created->status, 201) << created->body;
+    int64_t id = json::parse(created->body).at("id").as_int64();
+    Process poll({BinDir() + "/metersim", "--url", url, "--devices", "200", "--days", "0", "--poll-rounds", "2",
+                  "--state-dir", (dir / "sim").string(), "--enrolment-key-file", (dir / "data" / "enrolment.key").string()},
+                 dir / "metersim-poll.log");
+    ASSERT_EQ(poll.Wait(), 0) << ReadFile(dir / "metersim-poll.log");
+    auto command = api.Get(fmt::format("/api/v1/commands/{}", id));
+    EXPECT_EQ(command.at("state").as_string(), "acknowledged") << command;
+    EXPECT_EQ(api.Get("/api/v1/devices/D000007").at("output").as_string(), "on");
+  }
+
   // A clean stop and a restart lose and duplicate nothing.
   ASSERT_EQ(meterd->Stop(SIGTERM), 0) << ReadFile(dir / "meterd.log");
   meterd = std::make_unique<Process>(meterd_args, dir / "meterd2.log");
