@@ -12,6 +12,7 @@
 
 #include "api/http_types.h"
 #include "headend/ingest_service.h"
+#include "security/login_guard.h"
 #include "store/store.h"
 
 namespace meterd::api {
@@ -68,6 +69,7 @@ class Api {
   const ApiConfig& config() const { return config_; }
   std::chrono::system_clock::time_point started() const { return started_; }
   std::string MetricsText();
+  security::LoginGuard& login_guard() { return login_guard_; }
   // The current time; tests may replace it to compress time.
   std::function<core::Instant()> clock;
 
@@ -81,6 +83,7 @@ class Api {
   std::vector<Route> routes_;
   std::chrono::system_clock::time_point started_;
 
+  security::LoginGuard login_guard_;
   std::mutex metrics_mu_;
   struct RouteStats {
     std::map<int, int64_t> by_status;

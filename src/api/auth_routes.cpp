@@ -45,8 +45,20 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
     return ErrorResponse(core::Error::Invalid("username is required", "username"));
   }
   if (!password || !password->is_string()) return ErrorResponse(core::Error::Invalid("password is required", "password"));
+  const std::string name(std::string_view(user->as_string()).substr(0, 128));
+  const core::Instant now = api.clock();
+  // Too many failures for this name or from this address: wait, whatever the password.
+  if (auto wait = api.login_guard().RetryAfter(name, req.remote, now); wait.count() > 0) {
+    RecordAudit(api, req, LoggableName(user->as_string(), 64), "auth.login_refused", "",
+                fmt::format(R"({{"reason":"too many failed logins","retry_after_s":{}}})", wait.count()));
+    Response r = ErrorResponse(429, "too_many_requests",
+                               fmt::format("too many failed logins; try again in {} s", wait.count()));
+    r.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+    return r;
+  }
   // The attempted name (never the password) goes to the audit log.
   auto failed = [&] {
+    api.login_guard().Failed(name, req.remote, now);
     RecordAudit(api, req, LoggableName(user->as_string(), 64), "auth.login_failed", "",
                 R"({"reason":"wrong username or password"})");
     return ErrorResponse(core::Error::Unauthenticated("wrong username or password"));
@@ -56,6 +68,7 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
   if (!stored) return ErrorResponse(stored.error());
   // One answer for an unknown user and a wrong password.
   if (!*stored || !security::VerifyPassword(password->as_string(), (*stored)->password_hash)) return failed();
+  api.login_guard().Succeeded(name);
   std::string token = security::RandomHex(32);
   store::Session session;
   session.token_hash = security::Sha256Hex(token);

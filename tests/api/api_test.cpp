@@ -119,6 +119,21 @@ TEST_F(ApiTest, LoginRefusesWrongPasswordsAndUnknownUsersAlike) {
   EXPECT_EQ(Call("GET", "/api/v1/devices", "", token).status, 401);
 }
 
+TEST_F(ApiTest, RepeatedFailuresLockTheNameThenExpire) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"guess"})").status, 401);
+  }
+  // Locked: even the right password waits, and says how long.
+  auto locked = Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"pw"})");
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(ErrorCode(locked), "too_many_requests");
+  // An unknown name locks the same way, so a lock tells nothing about which accounts exist.
+  for (int i = 0; i < 5; ++i) Call("POST", "/api/v1/auth/login", R"({"username":"nobody","password":"x"})");
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"nobody","password":"x"})").status, 429);
+  now_ += core::Seconds{16 * 60};
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"pw"})").status, 200);
+}
+
 TEST_F(ApiTest, SessionsExpire) {
   std::string token = Login();
   now_ += core::Seconds{13 * 3600};
