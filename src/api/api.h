@@ -117,4 +117,16 @@ core::Result<std::optional<core::Instant>> QueryInstant(const Request& r, std::s
 core::Result<store::Page> QueryPage(const Request& r);
 Response Json(int status, std::string body);
 
+// Sets filter.from and filter.to from the optional RFC 3339 query parameters "from" and "to".
+template <class Filter>
+core::Result<void> QueryTimeRange(const Request& r, Filter& filter) {
+  auto from = QueryInstant(r, "from");
+  if (!from) return core::Fail(from.error());
+  auto to = QueryInstant(r, "to");
+  if (!to) return core::Fail(to.error());
+  filter.from = *from;
+  filter.to = *to;
+  return {};
+}
+
 }  // namespace meterd::api

@@ -33,12 +33,7 @@ Response ListAudit(Api& api, Request& req, const RouteParams&, const Caller&) {
   if (auto it = req.query.find("actor"); it != req.query.end()) filter.actor = it->second.substr(0, 128);
   if (auto it = req.query.find("action"); it != req.query.end()) filter.action = it->second.substr(0, 64);
   if (auto it = req.query.find("target"); it != req.query.end()) filter.target = it->second.substr(0, 128);
-  auto from = QueryInstant(req, "from");
-  if (!from) return ErrorResponse(from.error());
-  auto to = QueryInstant(req, "to");
-  if (!to) return ErrorResponse(to.error());
-  filter.from = *from;
-  filter.to = *to;
+  if (auto range = QueryTimeRange(req, filter); !range) return ErrorResponse(range.error());
   auto listing = api.store().ListAudit(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, AuditJson));

@@ -191,12 +191,7 @@ Response ListEvents(Api& api, Request& req, const RouteParams&, const Caller&) {
     if (!t) return ErrorResponse(t.error());
     filter.type = *t;
   }
-  auto from = QueryInstant(req, "from");
-  if (!from) return ErrorResponse(from.error());
-  auto to = QueryInstant(req, "to");
-  if (!to) return ErrorResponse(to.error());
-  filter.from = *from;
-  filter.to = *to;
+  if (auto range = QueryTimeRange(req, filter); !range) return ErrorResponse(range.error());
   auto listing = api.store().ListEvents(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, [](const auto& e) { return EventJson(e); }));

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "apps/stop_signals.h"
 #include "apps/meterd_config.h"
 #include "headend/ingest_service.h"
 #include "security/crypto.h"
@@ -162,12 +163,7 @@ int main(int argc, char** argv) {
   if (ec) Die(fmt::format("cannot create data dir {}: {}", config.data_dir, ec.message()));
 
   // Block the stop signals before any thread starts, so only sigwait below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals = apps::BlockStopSignals();
 
   auto store = store::OpenSqliteStore({config.data_dir + "/meterd.db", true});
   if (!store) Die(store.error().ToString());

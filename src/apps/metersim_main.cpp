@@ -15,6 +15,7 @@
 #include <iostream>
 #include <spdlog/spdlog.h>
 
+#include "apps/stop_signals.h"
 #include "apps/sim_fleet.h"
 #include "core/time.h"
 
@@ -86,12 +87,7 @@ int main(int argc, char** argv) {
     while (in >> id >> pub) o.trusted_keys[id] = pub;
     if (o.trusted_keys.empty()) Die(fmt::format("no command-signing public keys in {} (start meterd first)", trust_file));
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals = apps::BlockStopSignals();
 
   auto fleet = apps::SimFleet::Create(o);
   if (!fleet) Die(fleet.error().ToString());
