@@ -10,16 +10,20 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 "$bin/src/apps/meterctl" tls-cert --cert "$work/tls.crt" --key "$work/tls.key" --name 127.0.0.1 >/dev/null
-start() {  # start <name> [tls args]: prints the base URL
+# start <name> [tls args]: sets $base to the server's URL. (Not in a $(...) subshell, so the
+# pid reaches the cleanup trap.)
+start() {
   local name=$1; shift
   METERD_ADMIN_PASSWORD=bench "$bin/src/apps/meterd" --listen 127.0.0.1:0 --data-dir "$work/$name" --static-dir none "$@" \
     >"$work/$name.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 300); do grep -q 'listening on' "$work/$name.log" && break; sleep 0.1; done
-  grep -o 'https\?://[0-9.:]*' "$work/$name.log" | head -1
+  base=$(grep -o 'https\?://[0-9.:]*' "$work/$name.log" | head -1)
 }
-plain=$(start plain)
-tls=$(start tls --tls-cert "$work/tls.crt" --tls-key "$work/tls.key")
+start plain
+plain=$base
+start tls --tls-cert "$work/tls.crt" --tls-key "$work/tls.key"
+tls=$base
 for url in "$plain" "$tls"; do
   token=$(METERD_CA_FILE="$work/tls.crt" "$bin/src/apps/meterctl" --url "$url" -p bench login)
   # One device so the authenticated request reads a real record.
