@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "security/audit.h"
 #include "security/crypto.h"
 
 namespace meterd::api {
@@ -101,7 +102,7 @@ void RecordAudit(Api& api, const Request& request, std::string actor, std::strin
   entry.target = std::move(target);
   entry.detail = std::move(detail);
   entry.remote = request.remote;
-  if (auto r = api.store().AppendAudit(std::move(entry)); !r) {
+  if (auto r = api.store().AppendAudit(std::move(entry), security::AuditHash); !r) {
     spdlog::error("audit log append failed: {}", r.error().ToString());
   }
 }

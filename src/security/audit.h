@@ -6,27 +6,16 @@
 #include <span>
 #include <string>
 
-#include "core/time.h"
+#include "core/audit_entry.h"
 
 // The tamper-evident audit log's entry and its hash chain (docs/security.md, "Audit log").
 // Each entry's hash covers its content and the previous entry's hash, so editing, deleting or
 // reordering any stored entry breaks the chain at that entry. Pure functions; no storage here.
 namespace meterd::security {
 
-struct AuditEntry {
-  int64_t seq = 0;        // 1, 2, 3, ... with no gaps; assigned by the store
-  core::Instant at;
-  std::string actor;      // user name, "device:<id>", or "system"
-  std::string action;     // e.g. "auth.login", "auth.login_failed", "auth.logout", "command.create"
-  std::string target;     // what it acted on, e.g. "device:D000001", "command:17"
-  std::string detail;     // JSON or text; never a secret
-  std::string remote;     // peer address
-  std::string prev_hash;  // hash of entry seq-1; kAuditGenesis for seq 1
-  std::string hash;       // AuditHash(*this)
-};
-
-// prev_hash of the first entry: 64 '0'.
-inline const std::string kAuditGenesis(64, '0');
+// The entry is plain data in core/, so the store can keep it without depending on this layer.
+using AuditEntry = core::AuditEntry;
+using core::kAuditGenesis;
 
 // An unambiguous byte encoding of every field except `hash`: fields in a fixed order, each as
 // "<decimal length>:<bytes>;", seq and at (unix seconds) as decimal. No two different entries

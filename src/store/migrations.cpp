@@ -116,7 +116,7 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user);
 )sql"},
-    // The audit log (security/audit.h). The triggers refuse UPDATE and DELETE as defence in
+    // The audit log (core/audit_entry.h; chain in security/audit.h). The triggers refuse UPDATE and DELETE as defence in
     // depth; whoever holds the file can drop them, which is what the hash chain is for.
     {3, R"sql(
 CREATE TABLE audit_log (

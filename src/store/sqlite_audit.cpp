@@ -13,7 +13,7 @@ namespace {
 
 using core::Error;
 using core::Fail;
-using security::AuditEntry;
+using core::AuditEntry;
 
 constexpr const char* kAuditColumns = "seq, at, actor, action, target, detail, remote, prev_hash, hash";
 
@@ -33,7 +33,7 @@ AuditEntry ReadAudit(const Stmt& s) {
 
 }  // namespace
 
-core::Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry) {
+core::Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry, const AuditSeal& seal) {
   if (entry.action.empty()) return Fail(Error::Invalid("audit entry needs an action", "action"));
   std::lock_guard lock(write_mu_);
   // The last entry is read and the new one inserted in one IMMEDIATE transaction under
@@ -46,9 +46,9 @@ core::Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry entry) {
     auto row = last->Step();
     if (!row) return Fail(row.error());
     entry.seq = *row ? last->Int(0) + 1 : 1;
-    entry.prev_hash = *row ? last->Text(1) : security::kAuditGenesis;
+    entry.prev_hash = *row ? last->Text(1) : core::kAuditGenesis;
   }
-  entry.hash = security::AuditHash(entry);
+  entry.hash = seal(entry);
   {
     auto insert = writer_->Prepare(fmt::format(
         "INSERT INTO audit_log ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", kAuditColumns));

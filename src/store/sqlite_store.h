@@ -55,9 +55,9 @@ class SqliteStore final : public Store {
 
   core::Result<StoreStats> Stats() override;
 
-  core::Result<security::AuditEntry> AppendAudit(security::AuditEntry entry) override;
-  core::Result<Listing<security::AuditEntry>> ListAudit(const AuditFilter& filter) override;
-  core::Result<std::vector<security::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) override;
+  core::Result<core::AuditEntry> AppendAudit(core::AuditEntry entry, const AuditSeal& seal) override;
+  core::Result<Listing<core::AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  core::Result<std::vector<core::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) override;
 
  private:
   SqliteStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -16,7 +17,7 @@
 #include "core/reading.h"
 #include "core/time.h"
 #include "core/time_zone.h"
-#include "security/audit.h"
+#include "core/audit_entry.h"
 
 namespace meterd::store {
 
@@ -229,14 +230,16 @@ class Store {
 
   virtual core::Result<StoreStats> Stats() = 0;
 
-  // The append-only, hash-chained audit log (security/audit.h). AppendAudit ignores the
-  // entry's seq, prev_hash and hash: it assigns the next seq, links it to the last entry and
-  // computes the hash inside its write transaction, so concurrent appends form one linear
-  // chain. Returns the entry as stored.
-  virtual core::Result<security::AuditEntry> AppendAudit(security::AuditEntry entry) = 0;
-  virtual core::Result<Listing<security::AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
+  // The append-only, hash-chained audit log. AppendAudit ignores the entry's seq, prev_hash
+  // and hash: it assigns the next seq, links it to the last entry and sets hash = seal(entry)
+  // (security::AuditHash) inside its write transaction, so concurrent appends form one linear
+  // chain. The hash function is passed in so the store needs no crypto. Returns the entry as
+  // stored.
+  using AuditSeal = std::function<std::string(const core::AuditEntry&)>;
+  virtual core::Result<core::AuditEntry> AppendAudit(core::AuditEntry entry, const AuditSeal& seal) = 0;
+  virtual core::Result<Listing<core::AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
   // Up to `limit` (1..10000) entries with seq >= from_seq, oldest first, for verification.
-  virtual core::Result<std::vector<security::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) = 0;
+  virtual core::Result<std::vector<core::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) = 0;
 };
 
 struct SqliteOptions {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "security/audit.h"
 #include "store_fixture.h"
 
 namespace meterd::store {
@@ -27,7 +28,7 @@ class AuditStoreTest : public StoreTest {
     e.target = std::move(target);
     e.detail = R"({"k":"v"})";
     e.remote = "192.0.2.7";
-    auto r = store_->AppendAudit(e);
+    auto r = store_->AppendAudit(e, security::AuditHash);
     EXPECT_TRUE(r) << r.error().ToString();
     return r ? *r : AuditEntry{};
   }
@@ -78,7 +79,7 @@ TEST_F(AuditStoreTest, ConcurrentAppendsFormOneLinearChain) {
         e.actor = "user" + std::to_string(t);
         e.action = "test.append";
         e.detail = std::to_string(i);
-        EXPECT_TRUE(store_->AppendAudit(e));
+        EXPECT_TRUE(store_->AppendAudit(e, security::AuditHash));
       }
     });
   }
