@@ -34,8 +34,11 @@ for _ in $(seq 1 $((minutes * 60))); do
 done
 read -r u1 s1 < <(awk '{print $14, $15}' /proc/$meterd/stat)
 t1=$(date +%s.%N)
-up=$(curl -s "$url/metrics" | awk '/^meterd_ingest_uplinks_total/ {print $2}')
-rd=$(curl -s "$url/metrics" | awk '/^meterd_ingest_readings_total/ {print $2}')
+# /metrics needs metrics:read: log in as the admin and pass the session as a bearer token.
+token=$(curl -s -d '{"username":"admin","password":"bench"}' "$url/api/v1/auth/login" | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
+metrics=$(curl -s -H "Authorization: Bearer $token" "$url/metrics")
+up=$(awk '/^meterd_ingest_uplinks_total/ {print $2}' <<<"$metrics")
+rd=$(awk '/^meterd_ingest_readings_total/ {print $2}' <<<"$metrics")
 awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$ticks" -v t0="$t0" -v t1="$t1" -v peak="$peak" -v d="$devices" -v up="$up" -v rd="$rd" 'BEGIN {
   wall = t1 - t0; cpu = (u + s) / hz;
   printf "bench-fleet: %d devices every 60 s: meterd used %.1f%% of one core (user %.1f s, system %.1f s over %.0f s), peak RSS %.1f MiB; %d uplinks, %d readings in total\n",

@@ -46,8 +46,10 @@ cat <<MSG
   meterd console:  $url/
   user:            admin   (the password was printed above on the first start; it is stored only
                             as a hash: delete ./var to start afresh with a new one)
-  API:             $url/api/v1/openapi.json     metrics: $url/metrics
+  API:             $url/api/v1/openapi.json and $url/metrics (both need a token:
+                   meterctl login, or an API token from the console's Account page)
   CLI:             build/release/src/apps/meterctl --url $url -p <password> devices
+                   build/release/src/apps/meterctl --url $url -p <password> users add ann --role viewer
 
   Ctrl-C stops meterd and metersim.
 MSG

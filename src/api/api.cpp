@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "security/audit.h"
@@ -115,25 +116,82 @@ Api::Api(store::Store& store, headend::IngestService& ingest, ApiConfig config)
   AddReadingRoutes(routes_);
   AddUplinkRoutes(routes_);
   AddAuditRoutes(routes_);
+  AddUserRoutes(routes_);
   AddDocRoutes(routes_);
 }
 
-core::Result<Caller> Api::Authenticate(const Route& route, const Request& request, const RouteParams& params) {
+bool Caller::MaySee(std::string_view device_id) const {
+  return !scoped || std::find(devices.begin(), devices.end(), device_id) != devices.end();
+}
+
+std::string CsrfToken(std::string_view session_token) {
+  return security::HmacSha256Hex(session_token, "meterd csrf v1");
+}
+
+std::string SessionCookie(const Request& request) {
+  std::string_view h = request.HeaderView("cookie");
+  // "a=1; meterd_session=abc; b=2"
+  while (!h.empty()) {
+    size_t end = h.find(';');
+    std::string_view pair = h.substr(0, end);
+    h = end == std::string_view::npos ? std::string_view() : h.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > kSessionCookie.size() && pair.starts_with(kSessionCookie) && pair[kSessionCookie.size()] == '=') {
+      return std::string(pair.substr(kSessionCookie.size() + 1));
+    }
+  }
+  return {};
+}
+
+core::Result<Caller> Api::AuthenticateUser(const Request& request) {
   Caller caller;
-  if (route.access == Access::kPublic) return caller;
+  std::string token = BearerToken(request);
+  if (token.empty()) {
+    token = SessionCookie(request);
+    caller.by_cookie = !token.empty();
+  }
+  if (token.empty()) return core::Fail(core::Error::Unauthenticated("missing bearer token or session cookie"));
+  if (token.size() > 512) return core::Fail(core::Error::Unauthenticated("invalid token"));
+  caller.token_hash = security::Sha256Hex(token);
+  auto session = store_.GetSession(caller.token_hash);
+  if (!session) return core::Fail(session.error());
+  // A cookie must hold a console session, never an API token.
+  if (!*session || (*session)->expires <= clock() || (caller.by_cookie && (*session)->kind != "session")) {
+    return core::Fail(core::Error::Unauthenticated("invalid or expired token"));
+  }
+  auto user = store_.GetUser((*session)->user);
+  if (!user) return core::Fail(user.error());
+  const security::Role* role = *user ? security::FindRole((*user)->role) : nullptr;
+  if (!*user || (*user)->disabled || !role) return core::Fail(core::Error::Unauthenticated("invalid or expired token"));
+  caller.user = (*user)->name;
+  caller.role = std::string(role->name);
+  caller.permissions = role->permissions;
+  if ((*session)->scopes) {
+    security::PermissionSet scopes;
+    for (const auto& name : *(*session)->scopes) {
+      if (auto p = security::ParsePermission(name)) scopes.Add(*p);
+    }
+    caller.permissions = caller.permissions.Intersect(scopes);
+  }
+  // Until an admin-reset password is changed, the user may do nothing else.
+  caller.must_change_password = (*user)->must_change_password;
+  if (caller.must_change_password) caller.permissions = security::PermissionSet{security::Permission::kSelf};
+  caller.scoped = role->scoped;
+  caller.devices = std::move((*user)->devices);
+  caller.token_kind = (*session)->kind;
+  caller.token_expires = (*session)->expires;
+  if (caller.by_cookie) caller.csrf = CsrfToken(token);
+  return caller;
+}
+
+core::Result<Caller> Api::Authenticate(const Route& route, const Request& request, const RouteParams& params) {
+  if (route.access == Access::kPublic) return Caller{};
+  if (route.access == Access::kUser) return AuthenticateUser(request);
+  Caller caller;
   std::string token = BearerToken(request);
   if (token.empty()) return core::Fail(core::Error::Unauthenticated("missing bearer token"));
   if (token.size() > 512) return core::Fail(core::Error::Unauthenticated("invalid token"));
   caller.token_hash = security::Sha256Hex(token);
-  if (route.access == Access::kUser) {
-    auto session = store_.GetSession(caller.token_hash);
-    if (!session) return core::Fail(session.error());
-    if (!*session || (*session)->expires <= clock()) {
-      return core::Fail(core::Error::Unauthenticated("invalid or expired token"));
-    }
-    caller.user = (*session)->user;
-    return caller;
-  }
   // Device routes: the token must belong to the device named in the path.
   const std::string& id = params.Get("id");
   auto device = store_.GetDevice(id);
@@ -152,6 +210,47 @@ core::Result<Caller> Api::Authenticate(const Route& route, const Request& reques
   }
   caller.device = id;
   return caller;
+}
+
+std::optional<Response> Api::Authorize(const Route& route, const Request& request, const RouteParams& params,
+                                      const Caller& caller) {
+  auto deny = [](std::string_view code, std::string message) {
+    return std::optional<Response>(ErrorResponse(403, code, message));
+  };
+  if (route.access != Access::kUser) return std::nullopt;
+  // A cookie is sent by the browser whoever made the page; a change needs the CSRF token too.
+  if (caller.by_cookie && request.method != "GET" && request.method != "HEAD") {
+    std::string_view sent = request.HeaderView("x-csrf-token");
+    if (sent.empty() || !security::ConstantTimeEquals(sent, caller.csrf)) {
+      return deny("csrf", "missing or wrong X-CSRF-Token header");
+    }
+  }
+  if (!caller.permissions.Has(route.permission)) {
+    if (caller.must_change_password) {
+      return deny("password_change_required", "change your password first");
+    }
+    return deny("forbidden",
+        fmt::format("this needs the permission {}, which role {} does not have{}", security::PermissionName(route.permission),
+                    caller.role, caller.token_kind == "api" ? " (or the token's scopes leave out)" : ""));
+  }
+  if (!caller.scoped) return std::nullopt;
+  switch (route.scope) {
+    case Scope::kOwn:
+    case Scope::kFiltered:
+      return std::nullopt;
+    case Scope::kUnscoped:
+      return deny("forbidden", fmt::format("not available to role {}", caller.role));
+    case Scope::kDeviceParam:
+      if (caller.MaySee(params.Get("id"))) return std::nullopt;
+      return deny("forbidden", fmt::format("device '{}' is not assigned to you", params.Get("id")));
+    case Scope::kMeterParam: {
+      auto meter = store_.GetMeter(params.Get("id"));
+      if (!meter) return ErrorResponse(meter.error());
+      if (*meter && caller.MaySee((*meter)->device)) return std::nullopt;
+      return deny("forbidden", fmt::format("meter '{}' is not assigned to you", params.Get("id")));
+    }
+  }
+  return std::nullopt;
 }
 
 Response Api::Handle(Request& request) {
@@ -184,8 +283,12 @@ Response Api::Handle(Request& request) {
   } else {
     label = found->method + " " + found->pattern;
     auto caller = Authenticate(*found, request, params);
+    std::optional<Response> denied;
+    if (caller) denied = Authorize(*found, request, params, *caller);
     if (!caller) {
       response = ErrorResponse(caller.error());
+    } else if (denied) {
+      response = std::move(*denied);
     } else {
       response = found->handler(*this, request, params, *caller);
     }

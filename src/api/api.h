@@ -7,29 +7,53 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/http_types.h"
 #include "headend/ingest_service.h"
 #include "security/login_guard.h"
+#include "security/roles.h"
 #include "store/store.h"
 
 namespace meterd::api {
 
-// Who may call a route. Every route declares one; the router checks it before the handler
-// runs, so no handler does its own authentication.
+// How a route is authenticated. Every route declares one; the router checks it (and, for user
+// routes, the route's permission and scope) before the handler runs, so no handler does its
+// own authentication or authorisation.
 enum class Access {
   kPublic,  // health, login, static console files
-  kUser,    // a user session token
+  kUser,    // a user's console session (cookie + CSRF) or bearer token (session or API token)
   kDevice,  // the device's own token, for its {id}
+};
+
+// How a route applies to a scoped caller (a customer or field technician, who may see only the
+// devices assigned to them).
+enum class Scope {
+  kUnscoped,     // fleet-wide: refused to scoped callers
+  kDeviceParam,  // {id} is a device: it must be assigned to a scoped caller
+  kMeterParam,   // {id} is a meter: its device must be assigned to a scoped caller
+  kFiltered,     // a listing the handler restricts to Caller::devices for scoped callers
+  kOwn,          // about the caller themself (session, password, tokens)
 };
 
 struct Caller {
   std::string user;    // set for kUser
+  std::string role;
+  security::PermissionSet permissions;  // the role's, narrowed by an API token's scopes
+  bool scoped = false;                  // see Scope
+  std::vector<std::string> devices;     // assigned devices of a scoped caller
   std::string device;  // set for kDevice
   std::string token_hash;
+  std::string token_kind;   // "session" or "api"
+  core::Instant token_expires;
+  bool must_change_password = false;
+  bool by_cookie = false;   // authenticated by the console's session cookie
+  std::string csrf;         // the CSRF token that must come with a cookie-authenticated change
   bool enrolling = false;  // a device seen for the first time, admitted by its enrolment token
+
+  bool MaySee(std::string_view device_id) const;
 };
 
 struct RouteParams {
@@ -51,8 +75,11 @@ struct Route {
   std::string method;
   std::string pattern;   // "/api/v1/devices/{id}"
   Access access;
+  security::Permission permission;  // required of kUser callers
+  Scope scope;
   std::string summary;   // one line for the OpenAPI document
   RouteHandler handler;
+  int ok_status = 200;   // the success status, for the OpenAPI document
 };
 
 // The HTTP API: routing, authentication, metrics, and the handlers in the other api/*.cpp.
@@ -75,6 +102,10 @@ class Api {
 
  private:
   core::Result<Caller> Authenticate(const Route& route, const Request& request, const RouteParams& params);
+  core::Result<Caller> AuthenticateUser(const Request& request);
+  // nullopt when the caller may run the route, else the 403 answer.
+  std::optional<Response> Authorize(const Route& route, const Request& request, const RouteParams& params,
+                                    const Caller& caller);
   void Count(const std::string& route, int status, double seconds);
 
   store::Store& store_;
@@ -99,6 +130,14 @@ void AddReadingRoutes(std::vector<Route>& routes);
 void AddUplinkRoutes(std::vector<Route>& routes);
 void AddDocRoutes(std::vector<Route>& routes);
 void AddAuditRoutes(std::vector<Route>& routes);
+void AddUserRoutes(std::vector<Route>& routes);
+
+// The console's session cookie and the CSRF token that goes with it (derived from the session
+// token, so it needs no storage and dies with the session).
+inline constexpr std::string_view kSessionCookie = "meterd_session";
+std::string CsrfToken(std::string_view session_token);
+// The session token from the request's Cookie header, or empty.
+std::string SessionCookie(const Request& request);
 
 // Appends an entry to the audit log (store AppendAudit) with the request's peer address and
 // the API clock. Best effort: the change it records has already happened, so a failure to

@@ -76,9 +76,10 @@ Response VerifyAudit(Api& api, Request&, const RouteParams&, const Caller&) {
 }  // namespace
 
 void AddAuditRoutes(std::vector<Route>& routes) {
-  routes.push_back({"GET", "/api/v1/audit", Access::kUser,
+  using P = security::Permission;
+  routes.push_back({"GET", "/api/v1/audit", Access::kUser, P::kAuditRead, Scope::kUnscoped,
                     "Audit log, newest first (actor, action, target, from, to, paging)", ListAudit});
-  routes.push_back({"GET", "/api/v1/audit/verify", Access::kUser,
+  routes.push_back({"GET", "/api/v1/audit/verify", Access::kUser, P::kAuditRead, Scope::kUnscoped,
                     "Verify the audit log's hash chain; names the first broken entry", VerifyAudit});
 }
 

@@ -102,6 +102,17 @@ std::string ResponseSchema(const std::string& key) {
   return "";
 }
 
+std::string_view ScopeName(Scope s) {
+  switch (s) {
+    case Scope::kUnscoped: return "fleet";
+    case Scope::kDeviceParam: return "assigned-device";
+    case Scope::kMeterParam: return "assigned-meter";
+    case Scope::kFiltered: return "filtered";
+    case Scope::kOwn: return "own";
+  }
+  return "";
+}
+
 Response OpenApi(Api& api, Request&, const RouteParams&, const Caller&) {
   return Json(200, OpenApiDocument(api.routes(), api.config().version));
 }
@@ -139,6 +150,10 @@ std::string OpenApiDocument(const std::vector<Route>& routes, const std::string&
       case Access::kDevice: op["security"] = json::array{json::object{{"deviceToken", json::array{}}}}; break;
     }
     op["x-meterd-access"] = route.access == Access::kPublic ? "public" : route.access == Access::kUser ? "user" : "device";
+    if (route.access == Access::kUser) {
+      op["x-meterd-permission"] = security::PermissionName(route.permission);
+      op["x-meterd-scope"] = ScopeName(route.scope);
+    }
     json::object responses;
     std::string schema = ResponseSchema(key);
     json::object ok{{"description", "success"}};
@@ -154,10 +169,11 @@ std::string OpenApiDocument(const std::vector<Route>& routes, const std::string&
                               : json::value(ref);
       ok["content"] = {{"application/json", {{"schema", body}}}};
     }
-    responses[route.method == "POST" && key.ends_with("/commands") ? "201" : route.pattern == "/api/v1/auth/logout" ? "204" : "200"] = ok;
+    responses[std::to_string(route.ok_status)] = ok;
     json::object err{{"description", "error"}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     responses["400"] = err;
     if (route.access != Access::kPublic) responses["401"] = err;
+    if (route.access == Access::kUser) responses["403"] = err;
     if (route.pattern.find('{') != std::string::npos) responses["404"] = err;
     op["responses"] = std::move(responses);
     std::string method = route.method;
@@ -172,14 +188,15 @@ std::string OpenApiDocument(const std::vector<Route>& routes, const std::string&
                  {"description", "Smart-metering head-end, store and console API. Quantities are exact decimal strings."}};
   doc["paths"] = std::move(paths);
   doc["components"] = {{"schemas", Schemas()},
-                       {"securitySchemes", {{"userToken", {{"type", "http"}, {"scheme", "bearer"}, {"description", "from POST /api/v1/auth/login"}}},
+                       {"securitySchemes", {{"userToken", {{"type", "http"}, {"scheme", "bearer"}, {"description", "a session token from POST /api/v1/auth/login, or an API token from POST /api/v1/auth/tokens; the console uses the meterd_session cookie plus an X-CSRF-Token header instead"}}},
                                             {"deviceToken", {{"type", "http"}, {"scheme", "bearer"}, {"description", "the device's own token"}}}}}};
   return json::serialize(doc);
 }
 
 void AddDocRoutes(std::vector<Route>& routes) {
-  routes.push_back({"GET", "/api/v1/openapi.json", Access::kPublic, "This API as OpenAPI 3.0", OpenApi});
-  routes.push_back({"GET", "/metrics", Access::kPublic, "Prometheus metrics", Metrics});
+  using P = security::Permission;
+  routes.push_back({"GET", "/api/v1/openapi.json", Access::kUser, P::kSelf, Scope::kOwn, "This API as OpenAPI 3.0", OpenApi});
+  routes.push_back({"GET", "/metrics", Access::kUser, P::kMetricsRead, Scope::kUnscoped, "Prometheus metrics", Metrics});
 }
 
 }  // namespace meterd::api

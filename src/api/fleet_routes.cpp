@@ -34,9 +34,10 @@ core::Result<void> FleetFilter(const Request& req, Filter& filter) {
   return {};
 }
 
-Response ListDevices(Api& api, Request& req, const RouteParams&, const Caller&) {
+Response ListDevices(Api& api, Request& req, const RouteParams&, const Caller& caller) {
   store::DeviceFilter filter;
   if (auto f = FleetFilter(req, filter); !f) return ErrorResponse(f.error());
+  if (caller.scoped) filter.only_devices = caller.devices;
   auto listing = api.store().ListDevices(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, [&](const auto& d) { return DeviceWithRegister(api, d); }));
@@ -49,9 +50,10 @@ Response GetDevice(Api& api, Request&, const RouteParams& params, const Caller&)
   return Json(200, json::serialize(DeviceWithRegister(api, **d)));
 }
 
-Response ListMeters(Api& api, Request& req, const RouteParams&, const Caller&) {
+Response ListMeters(Api& api, Request& req, const RouteParams&, const Caller& caller) {
   store::MeterFilter filter;
   if (auto f = FleetFilter(req, filter); !f) return ErrorResponse(f.error());
+  if (caller.scoped) filter.only_devices = caller.devices;
   auto listing = api.store().ListMeters(filter);
   if (!listing) return ErrorResponse(listing.error());
   return Json(200, ListingJson(*listing, filter.page, [](const auto& m) { return MeterJson(m); }));
@@ -62,24 +64,6 @@ Response GetMeter(Api& api, Request&, const RouteParams& params, const Caller&) 
   if (!m) return ErrorResponse(m.error());
   if (!*m) return ErrorResponse(core::Error::NotFound(fmt::format("no meter '{}'", params.Get("id"))));
   return Json(200, json::serialize(MeterJson(**m)));
-}
-
-core::Result<json::object> ParseObject(const std::string& body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return core::Fail(core::Error::Invalid(fmt::format("request body is not JSON: {}", ec.message())));
-  if (!v.is_object()) return core::Fail(core::Error::Invalid("request body must be a JSON object"));
-  return v.as_object();
-}
-
-core::Result<int64_t> IntField(const json::object& o, std::string_view name, int64_t lo, int64_t hi) {
-  const json::value* v = o.if_contains(name);
-  if (!v || !v->is_int64()) return core::Fail(core::Error::Invalid(fmt::format("{} must be an integer", name), std::string(name)));
-  int64_t x = v->as_int64();
-  if (x < lo || x > hi) {
-    return core::Fail(core::Error::Invalid(fmt::format("{} must be between {} and {}", name, lo, hi), std::string(name)));
-  }
-  return x;
 }
 
 Response CreateCommand(Api& api, Request& req, const RouteParams& params, const Caller& caller) {
@@ -200,15 +184,16 @@ Response ListEvents(Api& api, Request& req, const RouteParams&, const Caller&) {
 }  // namespace
 
 void AddFleetRoutes(std::vector<Route>& routes) {
-  routes.push_back({"GET", "/api/v1/devices", Access::kUser, "List devices (search, medium, paging)", ListDevices});
-  routes.push_back({"GET", "/api/v1/devices/{id}", Access::kUser, "One device with status", GetDevice});
-  routes.push_back({"GET", "/api/v1/devices/{id}/commands", Access::kUser, "Commands of a device", DeviceCommands});
-  routes.push_back({"POST", "/api/v1/devices/{id}/commands", Access::kUser, "Queue a command for a device", CreateCommand});
-  routes.push_back({"GET", "/api/v1/meters", Access::kUser, "List meters (search, medium, paging)", ListMeters});
-  routes.push_back({"GET", "/api/v1/meters/{id}", Access::kUser, "One meter with its latest register", GetMeter});
-  routes.push_back({"GET", "/api/v1/commands", Access::kUser, "List commands (device, state, paging)", ListCommands});
-  routes.push_back({"GET", "/api/v1/commands/{id}", Access::kUser, "One command and its state", GetCommand});
-  routes.push_back({"GET", "/api/v1/events", Access::kUser, "List events, newest first", ListEvents});
+  using P = security::Permission;
+  routes.push_back({"GET", "/api/v1/devices", Access::kUser, P::kFleetRead, Scope::kFiltered, "List devices (search, medium, paging)", ListDevices});
+  routes.push_back({"GET", "/api/v1/devices/{id}", Access::kUser, P::kFleetRead, Scope::kDeviceParam, "One device with status", GetDevice});
+  routes.push_back({"GET", "/api/v1/devices/{id}/commands", Access::kUser, P::kFleetRead, Scope::kDeviceParam, "Commands of a device", DeviceCommands});
+  routes.push_back({"POST", "/api/v1/devices/{id}/commands", Access::kUser, P::kCommandsSend, Scope::kDeviceParam, "Queue a command for a device", CreateCommand, 201});
+  routes.push_back({"GET", "/api/v1/meters", Access::kUser, P::kFleetRead, Scope::kFiltered, "List meters (search, medium, paging)", ListMeters});
+  routes.push_back({"GET", "/api/v1/meters/{id}", Access::kUser, P::kFleetRead, Scope::kMeterParam, "One meter with its latest register", GetMeter});
+  routes.push_back({"GET", "/api/v1/commands", Access::kUser, P::kFleetRead, Scope::kUnscoped, "List commands (device, state, paging)", ListCommands});
+  routes.push_back({"GET", "/api/v1/commands/{id}", Access::kUser, P::kFleetRead, Scope::kUnscoped, "One command and its state", GetCommand});
+  routes.push_back({"GET", "/api/v1/events", Access::kUser, P::kFleetRead, Scope::kUnscoped, "List events, newest first", ListEvents});
 }
 
 }  // namespace meterd::api

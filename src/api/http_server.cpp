@@ -233,6 +233,7 @@ class BeastServer final : public HttpServer {
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
       req.remote = remote;
+      req.tls = !std::is_same_v<Stream, tcp::socket>;
       for (const auto& f : msg) {
         std::string name(f.name_string());
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });

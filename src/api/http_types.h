@@ -20,7 +20,12 @@ struct Request {
   std::map<std::string, std::string, std::less<>> headers;  // lower-case names
   std::string body;
   std::string remote;  // peer address
+  bool tls = false;    // arrived over TLS (cookies are then marked Secure)
 
+  std::string_view HeaderView(std::string_view name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  }
   std::string Header(std::string_view name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;

@@ -170,9 +170,10 @@ Response Registers(Api& api, Request& req, const RouteParams& params, const Call
 }  // namespace
 
 void AddReadingRoutes(std::vector<Route>& routes) {
-  routes.push_back({"GET", "/api/v1/meters/{id}/readings", Access::kUser,
+  using P = security::Permission;
+  routes.push_back({"GET", "/api/v1/meters/{id}/readings", Access::kUser, P::kReadingsRead, Scope::kMeterParam,
                     "Interval consumption at interval, hour, day or month resolution", Readings});
-  routes.push_back({"GET", "/api/v1/meters/{id}/registers", Access::kUser, "Daily register (index) reads", Registers});
+  routes.push_back({"GET", "/api/v1/meters/{id}/registers", Access::kUser, P::kReadingsRead, Scope::kMeterParam, "Daily register (index) reads", Registers});
 }
 
 }  // namespace meterd::api

@@ -29,7 +29,8 @@ Response Uplink(Api& api, Request& req, const RouteParams& params, const Caller&
 }  // namespace
 
 void AddUplinkRoutes(std::vector<Route>& routes) {
-  routes.push_back({"POST", "/api/v1/devices/{id}/uplink", Access::kDevice,
+  using P = security::Permission;
+  routes.push_back({"POST", "/api/v1/devices/{id}/uplink", Access::kDevice, P::kSelf, Scope::kDeviceParam,
                     "Device uplink: batched messages in, acknowledgement and commands out", Uplink});
 }
 

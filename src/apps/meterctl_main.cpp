@@ -237,6 +237,47 @@ int main(int argc, char** argv) {
   audit->add_option("--limit", limit);
   audit->add_option("--offset", offset);
   audit->add_flag("--verify", verify, "verify the whole chain; exit 1 if it is broken");
+  auto* audit_verify = audit->add_subcommand("verify", "verify the whole chain; names the first broken entry, exit 1 if broken");
+
+  auto* whoami = app.add_subcommand("whoami", "your user, role and effective permissions");
+  auto* password = app.add_subcommand("password", "change your password (the current one from -p / METERD_PASSWORD)");
+  std::string new_password = Env("METERD_NEW_PASSWORD");
+  password->add_option("--new-password", new_password, "the new password, at least 10 characters (METERD_NEW_PASSWORD)");
+
+  auto* users = app.add_subcommand("users", "users and roles (needs users:manage)");
+  users->require_subcommand(1);
+  auto* users_list = users->add_subcommand("list", "list users");
+  auto* users_roles = users->add_subcommand("roles", "the roles and their permissions");
+  auto* users_add = users->add_subcommand("add", "create a user; prints a generated password once unless --set-password");
+  auto* users_set = users->add_subcommand("set", "change a user's role, devices or enabled state");
+  auto* users_reset = users->add_subcommand("reset-password", "reset a user's password; they must change it at next login");
+  std::string user_name, role, set_password;
+  std::vector<std::string> user_devices;
+  bool disable = false, enable = false;
+  users_add->add_option("name", user_name)->required();
+  users_add->add_option("--role", role, "admin, operator, billing_clerk, reviewer, field_technician, viewer, customer")->required();
+  users_add->add_option("--device", user_devices, "assigned device (repeatable; what a customer or technician may see)");
+  users_add->add_option("--set-password", set_password, "initial password instead of a generated one");
+  users_set->add_option("name", user_name)->required();
+  users_set->add_option("--role", role);
+  auto* set_devices = users_set->add_option("--device", user_devices, "replace the assigned devices (repeatable)");
+  users_set->add_flag("--disable", disable, "refuse logins and revoke every session and token");
+  users_set->add_flag("--enable", enable);
+  users_reset->add_option("name", user_name)->required();
+  users_reset->add_option("--set-password", set_password, "the temporary password instead of a generated one");
+
+  auto* tokens = app.add_subcommand("tokens", "your sessions and API tokens");
+  tokens->require_subcommand(1);
+  auto* tokens_list = tokens->add_subcommand("list", "list them");
+  auto* tokens_create = tokens->add_subcommand("create", "make an API token (printed once)");
+  auto* tokens_revoke = tokens->add_subcommand("revoke", "revoke one by id");
+  std::string token_name, token_id;
+  std::vector<std::string> scopes;
+  int token_days = 90;
+  tokens_create->add_option("name", token_name)->required();
+  tokens_create->add_option("--scope", scopes, "permission, e.g. fleet:read (repeatable)")->required();
+  tokens_create->add_option("--days", token_days, "expiry in days (1-365)")->check(CLI::Range(1, 365));
+  tokens_revoke->add_option("id", token_id)->required();
 
   auto* tls_cert = app.add_subcommand("tls-cert", "make a self-signed TLS certificate and key for a first start");
   std::string cert_file = "var/tls.crt", cert_key_file = "var/tls.key";
@@ -326,8 +367,42 @@ int main(int argc, char** argv) {
   } else if (events->parsed()) {
     Print(g, s.Call("GET", "/api/v1/events" + Query({{"device", device}, {"meter", meter}, {"type", type}, {"from", from}, {"to", to}, {"limit", std::to_string(limit)}})),
           {"at", "type", "device", "meter", "detail"});
+  } else if (whoami->parsed()) {
+    Print(g, s.Call("GET", "/api/v1/auth/me"), {});
+  } else if (password->parsed()) {
+    if (new_password.empty()) Die("give --new-password (or METERD_NEW_PASSWORD)", 2);
+    json::object body{{"current_password", g.password}, {"new_password", new_password}};
+    s.Call("POST", "/api/v1/auth/password", json::serialize(body));
+    std::cout << "password changed; your other sessions and tokens were revoked\n";
+  } else if (users_list->parsed()) {
+    Print(g, s.Call("GET", "/api/v1/users?limit=1000"), {"name", "role", "disabled", "must_change_password", "devices", "created"});
+  } else if (users_roles->parsed()) {
+    Print(g, s.Call("GET", "/api/v1/roles"), {"name", "scoped", "permissions", "description"});
+  } else if (users_add->parsed()) {
+    json::object body{{"name", user_name}, {"role", role}, {"devices", json::array(user_devices.begin(), user_devices.end())}};
+    if (!set_password.empty()) body["password"] = set_password;
+    Print(g, s.Call("POST", "/api/v1/users", json::serialize(body)), {});
+  } else if (users_set->parsed()) {
+    json::object body;
+    if (!role.empty()) body["role"] = role;
+    if (set_devices->count() > 0) body["devices"] = json::array(user_devices.begin(), user_devices.end());
+    if (disable || enable) body["disabled"] = disable;
+    if (body.empty()) Die("nothing to change: give --role, --device, --disable or --enable", 2);
+    Print(g, s.Call("PATCH", "/api/v1/users/" + Encode(user_name), json::serialize(body)), {});
+  } else if (users_reset->parsed()) {
+    json::object body;
+    if (!set_password.empty()) body["password"] = set_password;
+    Print(g, s.Call("POST", "/api/v1/users/" + Encode(user_name) + "/password", json::serialize(body)), {});
+  } else if (tokens_list->parsed()) {
+    Print(g, s.Call("GET", "/api/v1/auth/tokens"), {"id", "kind", "name", "scopes", "created", "expires", "current"});
+  } else if (tokens_create->parsed()) {
+    json::object body{{"name", token_name}, {"scopes", json::array(scopes.begin(), scopes.end())}, {"expires_days", token_days}};
+    Print(g, s.Call("POST", "/api/v1/auth/tokens", json::serialize(body)), {});
+  } else if (tokens_revoke->parsed()) {
+    s.Call("DELETE", "/api/v1/auth/tokens/" + Encode(token_id));
+    std::cout << "revoked " << token_id << "\n";
   } else if (audit->parsed()) {
-    if (verify) {
+    if (verify || audit_verify->parsed()) {
       auto v = s.Call("GET", "/api/v1/audit/verify");
       const auto& o = v.as_object();
       bool ok = o.at("ok").as_bool();

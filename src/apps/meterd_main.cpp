@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fmt/format.h>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "apps/stop_signals.h"
 #include "apps/meterd_config.h"
 #include "headend/ingest_service.h"
+#include "security/audit.h"
 #include "security/crypto.h"
 #include "store/store.h"
 
@@ -26,6 +28,25 @@ using namespace meterd;
 [[noreturn]] void Die(const std::string& message) {
   std::cerr << "meterd: " << message << "\n";
   std::exit(2);
+}
+
+// A file holding a secret (a private key): refused unless only its owner may read or write it.
+void RequireOwnerOnly(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) Die(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  if ((st.st_mode & 077) != 0) {
+    Die(fmt::format("{} holds a secret but is readable or writable by others (mode {:o}); chmod 600 it", path, st.st_mode & 0777));
+  }
+}
+
+// The configuration file names the key files, so whoever may write it may swap them: it must
+// not be writable by group or others.
+void RequireNotWritableByOthers(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) Die(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  if ((st.st_mode & 022) != 0) {
+    Die(fmt::format("{} is writable by others (mode {:o}); chmod go-w it", path, st.st_mode & 0777));
+  }
 }
 
 // The fleet enrolment key: made on first start, readable by the owner only.
@@ -45,10 +66,7 @@ std::string EnrolmentKey(const std::string& path) {
     if (ec) Die(fmt::format("cannot write enrolment key {}: {}", path, ec.message()));
     spdlog::info("made the fleet enrolment key {} (devices derive their tokens from it)", path);
   }
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    Die(fmt::format("{} is readable by others (mode {:o}); chmod 600 it", path, st.st_mode & 0777));
-  }
+  RequireOwnerOnly(path);
   std::ifstream in(path);
   std::string key;
   in >> key;
@@ -90,10 +108,7 @@ security::Ed25519Key CommandKey(const std::string& path, bool rotate) {
     WriteFileAtomically(path, key->private_hex + "\n", 0600);
     spdlog::info("new command-signing key {} in {} (public keys: {})", key->key_id, path, pub_path);
   }
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    Die(fmt::format("{} is readable by others (mode {:o}); chmod 600 it", path, st.st_mode & 0777));
-  }
+  RequireOwnerOnly(path);
   std::ifstream in(path);
   std::string hex;
   in >> hex;
@@ -116,7 +131,62 @@ void EnsureAdmin(store::Store& store) {
   if (!hash) Die(hash.error().ToString());
   store::User user{"admin", *hash, "admin", std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now())};
   if (auto put = store.PutUser(user); !put) Die(put.error().ToString());
+  core::AuditEntry e{.at = user.created, .actor = "meterd", .action = "user.create", .target = "user:admin",
+                     .detail = R"({"role":"admin","first_start":true})", .remote = "local"};
+  if (auto r = store.AppendAudit(std::move(e), security::AuditHash); !r) Die(r.error().ToString());
   std::cout << "admin user: admin\nadmin password: " << password << "   (shown only now; stored as a scrypt hash)\n";
+}
+
+// Audits the effective configuration (no secrets: key files by path and id only) when it
+// differs from the one last recorded, and a command-key rotation, so configuration changes are
+// in the hash-chained log like every other change.
+// `s` as the inside of a JSON string.
+std::string JsonEscaped(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+void RecordConfiguration(store::Store& store, const apps::MeterdConfig& config, const std::string& config_file,
+                         const std::string& command_key_id, bool rotated) {
+  std::string file_hash;
+  if (!config_file.empty()) {
+    std::ifstream in(config_file, std::ios::binary);
+    file_hash = security::Sha256Hex(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
+  std::string detail = fmt::format(
+      R"({{"listen":"{}","tls":{},"tls_cert_file":"{}","data_dir":"{}","time_zone":"{}","interval_s":{},)"
+      R"("enrolment":{},"max_future_s":{},"session_hours":{},"command_key_id":"{}","config_file":"{}","config_sha256":"{}"}})",
+      JsonEscaped(config.listen), !config.tls_cert_file.empty(), JsonEscaped(config.tls_cert_file),
+      JsonEscaped(config.data_dir), JsonEscaped(config.time_zone), config.interval_s, config.enrolment,
+      config.max_future_s, config.session_hours, command_key_id, JsonEscaped(config_file), file_hash);
+  auto now = std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now());
+  auto append = [&](std::string action, std::string entry_detail) {
+    core::AuditEntry e;
+    e.at = now;
+    e.actor = "meterd";
+    e.action = std::move(action);
+    e.target = "config";
+    e.detail = std::move(entry_detail);
+    e.remote = "local";
+    if (auto r = store.AppendAudit(std::move(e), security::AuditHash); !r) Die(r.error().ToString());
+  };
+  if (rotated) append("config.command_key_rotated", fmt::format(R"({{"command_key_id":"{}"}})", command_key_id));
+  store::AuditFilter last;
+  last.action = "config.applied";
+  last.page.limit = 1;
+  auto previous = store.ListAudit(last);
+  if (!previous) Die(previous.error().ToString());
+  if (previous->items.empty() || previous->items[0].detail != detail) append("config.applied", detail);
 }
 
 }  // namespace
@@ -141,6 +211,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
+    RequireNotWritableByOthers(config_file);
     if (auto r = apps::LoadConfigFile(config_file, config); !r) Die(r.error().message);
   }
   if (auto r = apps::ApplyEnvironment(config); !r) Die(r.error().message);
@@ -194,6 +265,7 @@ int main(int argc, char** argv) {
   http.port = endpoint->second;
   http.tls_cert_file = config.tls_cert_file;
   http.tls_key_file = config.tls_key_file;
+  RecordConfiguration(**store, config, config_file, ingest_options.signing_key->key_id, rotate_command_key);
   auto server = api::HttpServer::Start(http, [&api](api::Request& r) { return api.Handle(r); });
   if (!server) Die(server.error().message);
   std::cout << fmt::format("meterd listening on {}://{}:{}/ (console and API; data in {})",

@@ -138,6 +138,20 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql"},
+    // Roles with device assignments (customers and field technicians see only these), disabled
+    // users, forced password change, and API tokens beside console sessions.
+    {4, R"sql(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE user_devices (
+  user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  device TEXT NOT NULL,
+  PRIMARY KEY (user, device)
+) WITHOUT ROWID;
+ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
+ALTER TABLE sessions ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN scopes TEXT;   -- NULL: all of the role's permissions; else space-separated
+)sql"},
 };
 
 core::Result<int64_t> CurrentVersion(Database& db) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SqliteStore: opening, devices and meters, users and sessions, stats. Commit is in
+// SqliteStore: opening, devices and meters, stats. Users and sessions are in sqlite_users.cpp, Commit is in
 // sqlite_commit.cpp, interval/register/event reads in sqlite_reads.cpp, commands in
 // sqlite_commands.cpp.
 #include "store/sqlite_store.h"
@@ -48,6 +48,27 @@ core::Result<std::optional<T>> ReadOne(core::Result<Stmt> stmt, Read read) {
   return std::optional<T>(read(*stmt));
 }
 
+// ["a","b"] for SQLite's json_each: quotes, backslashes and control characters escaped.
+std::string JsonArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (unsigned char c : v) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        out += fmt::format("\\u{:04x}", c);
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 Page ClampPage(Page page) {
@@ -90,10 +111,13 @@ core::Result<Listing<DeviceRecord>> SqliteStore::ListDevices(const DeviceFilter&
   std::lock_guard lock(read_mu_);
   return RunListing<DeviceRecord>(
       *reader_, rows::kDeviceColumns, "devices",
-      "(?1 = '' OR instr(id, ?1) > 0 OR instr(meter, ?1) > 0) AND (?2 IS NULL OR medium = ?2)", "id", filter.page,
+      "(?1 = '' OR instr(id, ?1) > 0 OR instr(meter, ?1) > 0) AND (?2 IS NULL OR medium = ?2) "
+      "AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))",
+      "id", filter.page,
       [&](Stmt& s) {
         s.Bind(1, filter.search);
         if (filter.medium) s.Bind(2, static_cast<int64_t>(*filter.medium));
+        if (filter.only_devices) s.Bind(3, JsonArray(*filter.only_devices));
       },
       rows::ReadDevice);
 }
@@ -109,10 +133,13 @@ core::Result<Listing<MeterRecord>> SqliteStore::ListMeters(const MeterFilter& fi
   std::lock_guard lock(read_mu_);
   return RunListing<MeterRecord>(
       *reader_, rows::kMeterColumns, "meters",
-      "(?1 = '' OR instr(id, ?1) > 0 OR instr(device, ?1) > 0) AND (?2 IS NULL OR medium = ?2)", "id", filter.page,
+      "(?1 = '' OR instr(id, ?1) > 0 OR instr(device, ?1) > 0) AND (?2 IS NULL OR medium = ?2) "
+      "AND (?3 IS NULL OR device IN (SELECT value FROM json_each(?3)))",
+      "id", filter.page,
       [&](Stmt& s) {
         s.Bind(1, filter.search);
         if (filter.medium) s.Bind(2, static_cast<int64_t>(*filter.medium));
+        if (filter.only_devices) s.Bind(3, JsonArray(*filter.only_devices));
       },
       rows::ReadMeter);
 }
@@ -165,56 +192,6 @@ core::Result<int64_t> SqliteStore::MeterKey(Database& db, std::string_view meter
   if (!row) return Fail(row.error());
   if (!*row) return Fail(Error::NotFound(fmt::format("meter '{}' not found", meter)));
   return stmt->Int(0);
-}
-
-// --- Users and sessions ---
-
-core::Result<std::optional<User>> SqliteStore::GetUser(std::string_view name) {
-  std::lock_guard lock(read_mu_);
-  auto stmt = reader_->Prepare("SELECT name, password_hash, role, created FROM users WHERE name = ?1");
-  if (stmt) stmt->Bind(1, name);
-  return ReadOne<User>(std::move(stmt), [](const Stmt& s) { return User{s.Text(0), s.Text(1), s.Text(2), At(s.Int(3))}; });
-}
-
-core::Result<void> SqliteStore::PutUser(const User& user) {
-  if (user.name.empty()) return Fail(Error::Invalid("user name is empty", "name"));
-  std::lock_guard lock(write_mu_);
-  auto stmt = writer_->Prepare(
-      "INSERT INTO users (name, password_hash, role, created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE "
-      "SET password_hash=excluded.password_hash, role=excluded.role, created=excluded.created");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, user.name).Bind(2, user.password_hash).Bind(3, user.role).Bind(4, Unix(user.created));
-  return stmt->Run();
-}
-
-core::Result<void> SqliteStore::PutSession(const Session& session) {
-  std::lock_guard lock(write_mu_);
-  auto stmt = writer_->Prepare(
-      "INSERT INTO sessions (token_hash, user, created, expires) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(token_hash) "
-      "DO UPDATE SET user=excluded.user, created=excluded.created, expires=excluded.expires");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, session.token_hash).Bind(2, session.user).Bind(3, Unix(session.created)).Bind(4, Unix(session.expires));
-  auto r = stmt->Run();
-  if (!r && r.error().code == core::ErrorCode::kConflict) {
-    return Fail(Error::NotFound(fmt::format("user '{}' not found", session.user)));  // the foreign key
-  }
-  return r;
-}
-
-core::Result<std::optional<Session>> SqliteStore::GetSession(std::string_view token_hash) {
-  std::lock_guard lock(read_mu_);
-  auto stmt = reader_->Prepare("SELECT token_hash, user, created, expires FROM sessions WHERE token_hash = ?1");
-  if (stmt) stmt->Bind(1, token_hash);
-  return ReadOne<Session>(std::move(stmt),
-                          [](const Stmt& s) { return Session{s.Text(0), s.Text(1), At(s.Int(2)), At(s.Int(3))}; });
-}
-
-core::Result<void> SqliteStore::DeleteSession(std::string_view token_hash) {
-  std::lock_guard lock(write_mu_);
-  auto stmt = writer_->Prepare("DELETE FROM sessions WHERE token_hash = ?1");
-  if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, token_hash);
-  return stmt->Run();
 }
 
 // --- Stats ---

@@ -52,6 +52,9 @@ class SqliteStore final : public Store {
   core::Result<void> PutSession(const Session& session) override;
   core::Result<std::optional<Session>> GetSession(std::string_view token_hash) override;
   core::Result<void> DeleteSession(std::string_view token_hash) override;
+  core::Result<Listing<User>> ListUsers(Page page) override;
+  core::Result<std::vector<Session>> ListSessions(std::string_view user, core::Instant now) override;
+  core::Result<int64_t> DeleteSessionsOfUser(std::string_view user, std::string_view keep_token_hash) override;
 
   core::Result<StoreStats> Stats() override;
 

@@ -108,12 +108,14 @@ struct Page {
 struct DeviceFilter {
   std::string search;            // substring of device or meter id
   std::optional<core::Medium> medium;
+  std::optional<std::vector<std::string>> only_devices;  // set: only these devices (a scoped user's)
   Page page;
 };
 
 struct MeterFilter {
   std::string search;
   std::optional<core::Medium> medium;
+  std::optional<std::vector<std::string>> only_devices;  // set: only meters of these devices
   Page page;
 };
 
@@ -147,16 +149,26 @@ struct StoredInterval {
 
 struct User {
   std::string name;
-  std::string password_hash;  // self-describing KDF string, see api/ auth
-  std::string role;           // "admin" for now
+  std::string password_hash;  // self-describing KDF string (security::HashPassword)
+  std::string role;           // a security::Role name
   core::Instant created;
+  bool disabled = false;              // may not log in; every credential refused
+  bool must_change_password = false;  // set by an admin reset; only the password change is allowed
+  std::vector<std::string> devices;   // assigned devices: all a scoped role (customer, technician) may see
 };
 
+// A bearer credential: a console session (kind "session", made by login) or an API token
+// (kind "api", made by its user with a name, scopes and expiry). Only the hash of the secret
+// is kept; the public id is the first 16 hex digits of that hash.
 struct Session {
   std::string token_hash;     // hex SHA-256 of the bearer token
   std::string user;
   core::Instant created;
   core::Instant expires;
+  std::string kind = "session";
+  std::string name;                                 // an API token's label
+  std::optional<std::vector<std::string>> scopes;   // permission names; nullopt: all of the role's
+  std::string Id() const { return token_hash.substr(0, 16); }
 };
 
 // Audit log listing: every set field must match; newest first.
@@ -223,10 +235,17 @@ class Store {
 
   // Users and console/API sessions.
   virtual core::Result<std::optional<User>> GetUser(std::string_view name) = 0;
+  // Creates or replaces the user and its device assignments in one transaction.
   virtual core::Result<void> PutUser(const User& user) = 0;
+  virtual core::Result<Listing<User>> ListUsers(Page page) = 0;
   virtual core::Result<void> PutSession(const Session& session) = 0;
   virtual core::Result<std::optional<Session>> GetSession(std::string_view token_hash) = 0;
   virtual core::Result<void> DeleteSession(std::string_view token_hash) = 0;
+  // The user's sessions and tokens that have not expired at `now`, newest first.
+  virtual core::Result<std::vector<Session>> ListSessions(std::string_view user, core::Instant now) = 0;
+  // Revokes every credential of the user except the one with `keep_token_hash` (may be
+  // empty); returns how many were revoked.
+  virtual core::Result<int64_t> DeleteSessionsOfUser(std::string_view user, std::string_view keep_token_hash) = 0;
 
   virtual core::Result<StoreStats> Stats() = 0;
 

@@ -4,88 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <fmt/format.h>
-
-#include "codec/acq/uplink.h"
-#include "security/crypto.h"
+#include "api_fixture.h"
 
 namespace meterd::api {
 namespace {
 
+using testing::ApiTest;
 namespace json = boost::json;
 namespace fs = std::filesystem;
-
-class ApiTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("meterd-api-{}-{}", getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "web");
-    std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>meterd</title>";
-    std::ofstream(dir_ / "secret.txt") << "outside the web root";
-    store_ = std::move(*store::OpenSqliteStore({(dir_ / "db").string(), false}));
-    ingest_ = std::make_unique<headend::IngestService>(*store_, headend::IngestService::Options{});
-    ApiConfig config;
-    config.static_dir = (dir_ / "web").string();
-    config.enrolment_key = "k3y-for-tests-k3y-for-tests-k3y-for-tests";
-    api_ = std::make_unique<Api>(*store_, *ingest_, config);
-    api_->clock = [this] { return now_; };
-    auto hash = security::HashPassword("pw");
-    ASSERT_TRUE(store_->PutUser({"admin", *hash, "admin", now_}));
-  }
-  void TearDown() override {
-    api_.reset();
-    ingest_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
-  Response Call(const std::string& method, const std::string& target, const std::string& body = {},
-                const std::string& token = {}) {
-    Request r;
-    r.method = method;
-    r.target = target;
-    EXPECT_TRUE(ParseTarget(target, r.path, r.query));
-    r.body = body;
-    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return api_->Handle(r);
-  }
-  std::string Login() {
-    auto r = Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"pw"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    return std::string(json::parse(r.body).at("token").as_string());
-  }
-  std::string DeviceToken(const std::string& id) {
-    return security::DeviceTokenFromEnrolmentKey(api_->config().enrolment_key, id);
-  }
-  Response Uplink(const std::string& id, std::vector<codec::acq::Message> messages,
-                  std::vector<codec::acq::CommandAck> acks = {}) {
-    codec::acq::Uplink up;
-    up.device = id;
-    up.meter = "W-" + id;
-    up.medium = core::Medium::kWater;
-    up.pulse_weight = core::Quantity{1, 0, core::Unit::kL};
-    up.messages = std::move(messages);
-    up.acks = std::move(acks);
-    return Call("POST", "/api/v1/devices/" + id + "/uplink", codec::acq::EncodeUplink(up), DeviceToken(id));
-  }
-  static std::string ErrorCode(const Response& r) {
-    return std::string(json::parse(r.body).at("error").at("code").as_string());
-  }
-  static std::string ErrorField(const Response& r) {
-    return std::string(json::parse(r.body).at("error").at("field").as_string());
-  }
-
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<headend::IngestService> ingest_;
-  std::unique_ptr<Api> api_;
-  core::Instant now_ = *core::ParseInstant("2026-11-21T12:00:00Z");
-};
 
 codec::acq::Message Msg(uint64_t seq, const char* at, uint64_t count) {
   return {seq, *core::ParseInstant(at), count, false, {}};
@@ -94,9 +20,15 @@ codec::acq::Message Msg(uint64_t seq, const char* at, uint64_t count) {
 TEST_F(ApiTest, HealthIsOpenAndEverythingElseNeedsAToken) {
   EXPECT_EQ(Call("GET", "/api/v1/health").status, 200);
   for (const auto& route : api_->routes()) {
-    if (route.access == Access::kPublic) continue;
+    if (route.access == Access::kPublic) {
+      // Only these may be called without credentials; a new public route must be added here
+      // on purpose.
+      std::string key = route.method + " " + route.pattern;
+      EXPECT_TRUE(key == "GET /api/v1/health" || key == "POST /api/v1/auth/login") << key << " is public";
+      continue;
+    }
     std::string path = route.pattern;
-    for (std::string p : {"{id}"}) {
+    for (std::string p : {"{id}", "{name}"}) {
       if (auto at = path.find(p); at != std::string::npos) path.replace(at, p.size(), "X1");
     }
     auto r = Call(route.method, path);
@@ -260,7 +192,8 @@ TEST_F(ApiTest, UnknownPathsMethodsAndTraversal) {
 }
 
 TEST_F(ApiTest, OpenApiListsEveryRouteWithItsAccess) {
-  auto r = Call("GET", "/api/v1/openapi.json");
+  std::string token = Login();
+  auto r = Call("GET", "/api/v1/openapi.json", "", token);
   ASSERT_EQ(r.status, 200);
   auto doc = json::parse(r.body);
   for (const auto& route : api_->routes()) {
@@ -270,7 +203,7 @@ TEST_F(ApiTest, OpenApiListsEveryRouteWithItsAccess) {
     ASSERT_NE(item, nullptr) << route.pattern;
     ASSERT_TRUE(item->as_object().contains(method)) << route.method << " " << route.pattern;
   }
-  auto metrics = Call("GET", "/metrics");
+  auto metrics = Call("GET", "/metrics", "", token);
   EXPECT_NE(metrics.body.find("meterd_ingest_readings_total"), std::string::npos);
 }
 
