@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 
 #include "security/audit.h"
@@ -248,6 +249,16 @@ std::optional<Response> Api::Authorize(const Route& route, const Request& reques
       if (!meter) return ErrorResponse(meter.error());
       if (*meter && caller.MaySee((*meter)->device)) return std::nullopt;
       return deny("forbidden", fmt::format("meter '{}' is not assigned to you", params.Get("id")));
+    }
+    case Scope::kCommandParam: {
+      int64_t id = 0;
+      const std::string& text = params.Get("id");
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+      if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;  // the handler's 400
+      auto command = store_.GetCommand(core::CommandId{id});
+      if (!command) return ErrorResponse(command.error());
+      if (*command && caller.MaySee((*command)->device)) return std::nullopt;
+      return deny("forbidden", fmt::format("command {} is not for a device assigned to you", text));
     }
   }
   return std::nullopt;

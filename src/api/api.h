@@ -34,6 +34,7 @@ enum class Scope {
   kUnscoped,     // fleet-wide: refused to scoped callers
   kDeviceParam,  // {id} is a device: it must be assigned to a scoped caller
   kMeterParam,   // {id} is a meter: its device must be assigned to a scoped caller
+  kCommandParam, // {id} is a command: its device must be assigned to a scoped caller
   kFiltered,     // a listing the handler restricts to Caller::devices for scoped callers
   kOwn,          // about the caller themself (session, password, tokens)
 };

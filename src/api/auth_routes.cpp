@@ -94,6 +94,8 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
   out["role"] = role->name;
   out["permissions"] = NamesJson((*stored)->must_change_password ? security::PermissionSet{security::Permission::kSelf}
                                                                  : role->permissions);
+  out["scoped"] = role->scoped;
+  out["devices"] = StringsJson((*stored)->devices);
   out["csrf"] = CsrfToken(token);
   out["must_change_password"] = (*stored)->must_change_password;
   Response r = Json(200, json::serialize(out));

@@ -107,6 +107,7 @@ std::string_view ScopeName(Scope s) {
     case Scope::kUnscoped: return "fleet";
     case Scope::kDeviceParam: return "assigned-device";
     case Scope::kMeterParam: return "assigned-meter";
+    case Scope::kCommandParam: return "assigned-command";
     case Scope::kFiltered: return "filtered";
     case Scope::kOwn: return "own";
   }

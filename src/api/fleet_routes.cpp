@@ -192,7 +192,7 @@ void AddFleetRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/api/v1/meters", Access::kUser, P::kFleetRead, Scope::kFiltered, "List meters (search, medium, paging)", ListMeters});
   routes.push_back({"GET", "/api/v1/meters/{id}", Access::kUser, P::kFleetRead, Scope::kMeterParam, "One meter with its latest register", GetMeter});
   routes.push_back({"GET", "/api/v1/commands", Access::kUser, P::kFleetRead, Scope::kUnscoped, "List commands (device, state, paging)", ListCommands});
-  routes.push_back({"GET", "/api/v1/commands/{id}", Access::kUser, P::kFleetRead, Scope::kUnscoped, "One command and its state", GetCommand});
+  routes.push_back({"GET", "/api/v1/commands/{id}", Access::kUser, P::kFleetRead, Scope::kCommandParam, "One command and its state", GetCommand});
   routes.push_back({"GET", "/api/v1/events", Access::kUser, P::kFleetRead, Scope::kUnscoped, "List events, newest first", ListEvents});
 }
 

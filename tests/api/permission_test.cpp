@@ -28,6 +28,8 @@ class PermissionTest : public ApiTest {
       ASSERT_TRUE(store_->PutUser(u));
     }
     ASSERT_TRUE(store_->PutUser({"victim", *security::HashPassword("a-long-password"), "viewer", now_}));
+    // Command 1, for D1, so that /commands/{id} has something a technician may see.
+    ASSERT_EQ(Call("POST", "/api/v1/devices/D1/commands", R"({"type":"set_output","on":true})", SessionFor("u_admin")).status, 201);
   }
 
   // A fresh session for `user`, made straight in the store (no scrypt per call).
@@ -136,7 +138,13 @@ TEST_F(PermissionTest, ScopedRolesSeeOnlyTheirAssignedDevices) {
   }
   // The technician may switch the assigned device's relay, not another one; the customer neither.
   std::string command = R"({"type":"set_output","on":false})";
-  EXPECT_EQ(Call("POST", "/api/v1/devices/D1/commands", command, SessionFor("u_field_technician")).status, 201);
+  auto sent = Call("POST", "/api/v1/devices/D1/commands", command, SessionFor("u_field_technician"));
+  ASSERT_EQ(sent.status, 201);
+  std::string cid = std::to_string(json::parse(sent.body).at("id").as_int64());
+  EXPECT_EQ(Call("GET", "/api/v1/commands/" + cid, "", SessionFor("u_field_technician")).status, 200);
+  auto other = Call("POST", "/api/v1/devices/D2/commands", command, SessionFor("u_admin"));
+  std::string other_id = std::to_string(json::parse(other.body).at("id").as_int64());
+  EXPECT_EQ(Call("GET", "/api/v1/commands/" + other_id, "", SessionFor("u_field_technician")).status, 403);
   EXPECT_EQ(Call("POST", "/api/v1/devices/D2/commands", command, SessionFor("u_field_technician")).status, 403);
   EXPECT_EQ(Call("POST", "/api/v1/devices/D1/commands", command, SessionFor("u_customer")).status, 403);
   // An unscoped viewer sees both devices.

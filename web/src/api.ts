@@ -1,82 +1,151 @@
-// The REST client: bearer token in sessionStorage, errors as ApiError, 401 sends the user to login.
+// The REST client. The session is the HttpOnly cookie `meterd_session` that the login sets; the
+// console never sees or stores a bearer token. POST, PUT, PATCH and DELETE carry X-CSRF-Token,
+// kept in sessionStorage. A 401 sends the user to the login page; a 403 with code
+// password_change_required sends them to the account page.
 import { ApiError, parseApiError } from './lib/apierror';
-import type { AuditEntry, Command, Device, List, LoginResponse, Meter, MeterEvent, Readings } from './types';
+import { buildRequest, needsCsrf, parseRetryAfter, sessionFromResponse, type Query, type Session } from './lib/auth';
+import type {
+  ApiToken,
+  AuditEntry,
+  Command,
+  CreatedToken,
+  Device,
+  List,
+  LoginResponse,
+  ManagedUser,
+  Meter,
+  MeterEvent,
+  Readings,
+  RolesResponse,
+} from './types';
 import type { AuditVerify } from './lib/audit';
 
-const BASE = './api/v1';
-const TOKEN_KEY = 'meterd.token';
-const USER_KEY = 'meterd.user';
+export { buildQuery } from './lib/auth';
 
-type Query = Record<string, string | number | boolean | null | undefined>;
+const BASE = './api/v1';
+const CSRF_KEY = 'meterd.csrf';
+const SESSION_KEY = 'meterd.session'; // name, role and permissions: not secret, for the page only
+const LEGACY_TOKEN_KEY = 'meterd.token';
+const LEGACY_USER_KEY = 'meterd.user';
 
 let onUnauthorized: () => void = () => {};
+let onPasswordChangeRequired: () => void = () => {};
+let session: Session | null = null;
 
 export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export function getToken(): string | null {
+export function setPasswordChangeHandler(fn: () => void): void {
+  onPasswordChangeRequired = fn;
+}
+
+function store(key: string, value: string | null): void {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    // Storage can be unavailable (private modes); the page then works for its lifetime only.
+  }
+}
+
+function load(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
   } catch {
     return null;
   }
 }
 
-export function getUserName(): string | null {
+// Earlier versions kept the bearer token in sessionStorage: drop it.
+store(LEGACY_TOKEN_KEY, null);
+store(LEGACY_USER_KEY, null);
+
+export function getCsrf(): string | null {
+  return load(CSRF_KEY);
+}
+
+/** The signed-in user as last reported by the server; null before start-up or when signed out. */
+export function getSession(): Session | null {
+  return session;
+}
+
+function setSession(s: Session | null, csrf?: unknown): void {
+  session = s;
+  if (!s) {
+    store(CSRF_KEY, null);
+    store(SESSION_KEY, null);
+    return;
+  }
+  if (typeof csrf === 'string' && csrf) store(CSRF_KEY, csrf);
+  store(SESSION_KEY, JSON.stringify({ user: s.user, role: s.role, permissions: s.permissions }));
+}
+
+/** Forgets the session on this page (the cookie, if any, stays until the server clears it). */
+export function clearSession(): void {
+  setSession(null);
+}
+
+function storedSession(): Session | null {
+  const raw = load(SESSION_KEY);
+  if (!raw) return null;
   try {
-    return sessionStorage.getItem(USER_KEY);
+    return sessionFromResponse(JSON.parse(raw));
   } catch {
     return null;
   }
-}
-
-function setSession(token: string | null, user?: string): void {
-  if (token) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    if (user) sessionStorage.setItem(USER_KEY, user);
-  } else {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(USER_KEY);
-  }
-}
-
-export function buildQuery(q: Query | undefined): string {
-  if (!q) return '';
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) {
-    if (v === undefined || v === null || v === '') continue;
-    p.set(k, String(v));
-  }
-  const s = p.toString();
-  return s ? `?${s}` : '';
 }
 
 interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal;
-  /** Do not treat a 401 as an expired session (the login itself). */
+  /** Do not treat a 401 as an expired session (login, start-up check, wrong current password). */
   noAuthRedirect?: boolean;
+  /** Send no X-CSRF-Token (the login: there is no session yet). */
+  noCsrf?: boolean;
+}
+
+async function send(method: string, path: string, opts: RequestOptions, csrf: string | null): Promise<Response> {
+  const { url, init } = buildRequest(BASE, method, path, { query: opts.query, body: opts.body, signal: opts.signal, csrf: opts.noCsrf ? null : csrf });
+  return fetch(url, init);
+}
+
+async function fail(res: Response): Promise<ApiError> {
+  const err = parseApiError(res.status, await res.text(), res.statusText);
+  if (res.status === 429) err.retryAfter = parseRetryAfter(res.headers.get('Retry-After'));
+  return err;
 }
 
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
+  const unsafe = needsCsrf(method) && !opts.noCsrf;
+  let csrf = getCsrf();
+  // A tab opened after sign-in has the cookie but no CSRF token yet: ask for it.
+  if (unsafe && !csrf) csrf = await refreshCsrf();
+  let res = await send(method, path, opts, csrf);
+  if (res.status === 403 && unsafe) {
+    // The token may be stale (signed in again in another tab): fetch the current one, try once more.
+    // The server says "csrf"; any code but a plain permission denial is worth one more try.
+    const peek = parseApiError(403, await res.clone().text());
+    if (peek.code !== 'password_change_required' && peek.code !== 'forbidden') {
+      const fresh = await refreshCsrf();
+      if (fresh && fresh !== csrf) res = await send(method, path, opts, fresh);
+    }
   }
-  const res = await fetch(`${BASE}${path}${buildQuery(opts.query)}`, { method, headers, body, signal: opts.signal });
   if (res.status === 401 && !opts.noAuthRedirect) {
-    const err = parseApiError(res.status, await res.text(), res.statusText);
+    const err = await fail(res);
     setSession(null);
     onUnauthorized();
     throw err;
   }
-  if (!res.ok) throw parseApiError(res.status, await res.text(), res.statusText);
+  if (!res.ok) {
+    const err = await fail(res);
+    if (err.status === 403 && err.code === 'password_change_required') {
+      if (session) session = { ...session, must_change_password: true };
+      onPasswordChangeRequired();
+    }
+    throw err;
+  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   if (!text) return undefined as T;
@@ -87,22 +156,116 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   }
 }
 
+/** GET /auth/me without side effects on failure; the fresh CSRF token, or null. */
+async function refreshCsrf(): Promise<string | null> {
+  try {
+    const { url, init } = buildRequest(BASE, 'GET', '/auth/me');
+    const res = await fetch(url, init);
+    if (!res.ok) return null;
+    const me = (await res.json()) as { csrf?: unknown };
+    const s = sessionFromResponse(me);
+    if (s) setSession(s, me.csrf);
+    return typeof me.csrf === 'string' && me.csrf ? me.csrf : null;
+  } catch {
+    return null;
+  }
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
-  async login(username: string, password: string): Promise<LoginResponse> {
-    const r = await request<LoginResponse>('POST', '/auth/login', { body: { username, password }, noAuthRedirect: true });
-    if (!r || typeof r.token !== 'string' || !r.token) throw new ApiError(500, 'internal', 'The server sent no token.');
-    setSession(r.token, username);
-    return r;
+  async login(username: string, password: string): Promise<Session> {
+    setSession(null);
+    const r = await request<LoginResponse>('POST', '/auth/login', { body: { username, password }, noAuthRedirect: true, noCsrf: true });
+    const s = sessionFromResponse(r, username);
+    if (!s || typeof r.csrf !== 'string' || !r.csrf) throw new ApiError(500, 'internal', 'The server sent no session.');
+    // r.token is deliberately not kept: the cookie carries the session.
+    setSession(s, r.csrf);
+    if (s.must_change_password) return s;
+    // The login answer leaves out the devices and whether the role is device-scoped.
+    let full: Session | null;
+    try {
+      full = await api.me();
+    } catch {
+      return s; // keep what the login said
+    }
+    // 401 right after a good login: the browser did not keep (or send) the cookie.
+    if (!full) throw new ApiError(401, 'unauthenticated', 'Signed in, but the browser did not keep the session cookie. Allow cookies for this site.');
+    return full;
   },
+
+  /**
+   * Start-up and refresh: who is signed in. Resolves null when there is no session (401). When
+   * the server holds the session back until the password is changed, resolves what is known with
+   * must_change_password set.
+   */
+  async me(redirect = false): Promise<Session | null> {
+    try {
+      const r = await request<LoginResponse & { devices?: string[] }>('GET', '/auth/me', { noAuthRedirect: !redirect });
+      const s = sessionFromResponse(r);
+      if (!s) throw new ApiError(500, 'internal', 'The server sent no user.');
+      setSession(s, r.csrf);
+      return s;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        setSession(null);
+        return null;
+      }
+      if (e instanceof ApiError && e.code === 'password_change_required') {
+        const known = session ?? storedSession();
+        const s: Session = known
+          ? { ...known, must_change_password: true }
+          : { user: '', role: '', permissions: [], devices: [], scoped: false, expires: '', must_change_password: true };
+        session = s;
+        return s;
+      }
+      throw e;
+    }
+  },
+
   async logout(): Promise<void> {
     try {
-      if (getToken()) await request<void>('POST', '/auth/logout', { noAuthRedirect: true });
+      await request<void>('POST', '/auth/logout', { noAuthRedirect: true });
     } finally {
       setSession(null);
     }
   },
+
+  /** 204 on success. A 401 here means the current password is wrong, not that the session ended. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await request<void>('POST', '/auth/password', { body: { current_password: currentPassword, new_password: newPassword }, noAuthRedirect: true });
+    if (session) session = { ...session, must_change_password: false };
+  },
+
+  tokens(signal?: AbortSignal) {
+    return request<{ items: ApiToken[] }>('GET', '/auth/tokens', { signal });
+  },
+  createToken(body: { name: string; scopes: string[]; expires_days: number }) {
+    return request<CreatedToken>('POST', '/auth/tokens', { body });
+  },
+  revokeToken(id: string | number) {
+    return request<void>('DELETE', `/auth/tokens/${enc(String(id))}`);
+  },
+
+  roles(signal?: AbortSignal) {
+    return request<RolesResponse>('GET', '/roles', { signal });
+  },
+  users(signal?: AbortSignal) {
+    return request<{ items: ManagedUser[]; total: number }>('GET', '/users', { query: { limit: 1000 }, signal });
+  },
+  user(name: string, signal?: AbortSignal) {
+    return request<ManagedUser>('GET', `/users/${enc(name)}`, { signal });
+  },
+  createUser(body: { name: string; role: string; password?: string; devices: string[] }) {
+    return request<ManagedUser & { password?: string }>('POST', '/users', { body });
+  },
+  updateUser(name: string, patch: { role?: string; disabled?: boolean; devices?: string[] }) {
+    return request<ManagedUser>('PATCH', `/users/${enc(name)}`, { body: patch });
+  },
+  resetPassword(name: string, password?: string) {
+    return request<{ password?: string } | undefined>('POST', `/users/${enc(name)}/password`, { body: password ? { password } : {} });
+  },
+
   devices(q: { search?: string; medium?: string; limit?: number; offset?: number }, signal?: AbortSignal) {
     return request<List<Device>>('GET', '/devices', { query: q, signal });
   },

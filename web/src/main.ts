@@ -1,5 +1,7 @@
 import './styles.css';
-import { getToken, setUnauthorizedHandler } from './api';
+import { api, getSession, setPasswordChangeHandler, setUnauthorizedHandler } from './api';
+import { errorMessage } from './lib/apierror';
+import { can, homeHash, routeAllowed, routePermission, type Session } from './lib/auth';
 import { h } from './lib/dom';
 import { header } from './components/header';
 import { parseHash, type Route } from './router';
@@ -8,19 +10,44 @@ import { renderFleet } from './pages/fleet';
 import { renderDevice } from './pages/device';
 import { renderEvents } from './pages/events';
 import { renderAudit } from './pages/audit';
+import { renderAccount } from './pages/account';
+import { renderUsers } from './pages/users';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
-let returnTo = '#/fleet';
+let returnTo = '';
 let notice: string | undefined;
+
+/** Goes to a hash, rendering again if the page is already there. */
+function go(hash: string): void {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function isRoot(hash: string): boolean {
+  return !hash || hash === '#' || hash === '#/';
+}
 
 setUnauthorizedHandler(() => {
   const r = parseHash(location.hash);
   if (r.name === 'login') return;
-  returnTo = location.hash || '#/fleet';
+  returnTo = location.hash;
   notice = 'Your session has ended. Please sign in again.';
   location.hash = '#/login';
 });
+
+setPasswordChangeHandler(() => {
+  // The server holds everything back until the password is changed: show only that form.
+  go('#/account');
+});
+
+/** Where to go after signing in: back where the user was, if their role allows it. */
+function afterSignIn(s: Session): string {
+  if (s.must_change_password) return '#/account';
+  const back = returnTo && !isRoot(returnTo) ? parseHash(returnTo) : null;
+  if (back && back.name !== 'login' && back.name !== 'notfound' && routeAllowed(s, back.name)) return returnTo;
+  return homeHash(s);
+}
 
 function titleOf(r: Route): string {
   switch (r.name) {
@@ -34,32 +61,70 @@ function titleOf(r: Route): string {
       return 'Events';
     case 'audit':
       return 'Audit';
+    case 'users':
+      return 'Users';
+    case 'account':
+      return 'Account';
     default:
       return 'Not found';
   }
 }
 
+function forbidden(main: HTMLElement, s: Session, route: Route): void {
+  const perm = routePermission(route.name);
+  main.replaceChildren(
+    h(
+      'section',
+      { class: 'page', 'data-testid': 'forbidden-page', 'data-route': route.name },
+      h('h1', null, 'Not allowed'),
+      h(
+        'p',
+        null,
+        `Your role${s.role ? ` (${s.role})` : ''} does not allow this page`,
+        perm && !can(s, perm) ? [': it needs the permission ', h('code', null, perm)] : s.scoped ? ': it is not available to device-scoped roles' : null,
+        '. ',
+        h('a', { href: homeHash(s) }, 'Go back'),
+      ),
+    ),
+  );
+}
+
 function render(): void {
   if (cleanup) cleanup();
   cleanup = undefined;
+  const s = getSession();
+  if (isRoot(location.hash)) {
+    history.replaceState(null, '', s ? (s.must_change_password ? '#/account' : homeHash(s)) : '#/login');
+  }
   const route = parseHash(location.hash);
   document.title = `${titleOf(route)} · meterd`;
 
-  if (route.name !== 'login' && !getToken()) {
-    returnTo = location.hash && location.hash !== '#/login' ? location.hash : '#/fleet';
+  if (route.name === 'login') {
+    cleanup = renderLogin(app, (signedIn) => go(afterSignIn(signedIn)), notice);
+    notice = undefined;
+    return;
+  }
+  if (!s) {
+    returnTo = location.hash;
     location.hash = '#/login';
     return;
   }
-  if (route.name === 'login') {
-    const next = returnTo && returnTo !== '#/login' ? returnTo : '#/fleet';
-    cleanup = renderLogin(app, next, notice);
-    notice = undefined;
-    returnTo = '#/fleet';
-    return;
+  if (s.must_change_password) {
+    // Only the password form until it is changed; where the user was going is kept for after.
+    if (route.name !== 'account') {
+      location.hash = '#/account';
+      return;
+    }
+  } else {
+    returnTo = '';
   }
 
   const main = h('main', { class: 'main' });
-  app.replaceChildren(header(route.name === 'device' ? 'device' : route.name === 'notfound' ? 'other' : route.name), main);
+  app.replaceChildren(header(route.name, s, s.must_change_password), main);
+  if (!routeAllowed(s, route.name)) {
+    forbidden(main, s, route);
+    return;
+  }
   switch (route.name) {
     case 'fleet':
       cleanup = renderFleet(main);
@@ -73,16 +138,47 @@ function render(): void {
     case 'audit':
       cleanup = renderAudit(main);
       break;
+    case 'users':
+      cleanup = renderUsers(main);
+      break;
+    case 'account':
+      cleanup = renderAccount(main, {
+        forced: s.must_change_password,
+        onPasswordChanged: async () => {
+          // The session is refreshed (a new CSRF token, the password flag cleared) before going on.
+          const fresh = await api.me(true);
+          if (fresh && s.must_change_password) go(afterSignIn(fresh));
+          else if (fresh) app.querySelector('header')?.replaceWith(header('account', fresh));
+        },
+        onSignedOut: () => go('#/login'),
+      });
+      break;
     default:
       main.replaceChildren(
-        h('section', { class: 'page' }, h('h1', null, 'Page not found'), h('p', null, 'There is nothing at ', h('code', null, route.path), '. ', h('a', { href: '#/fleet' }, 'Back to the fleet'))),
+        h('section', { class: 'page' }, h('h1', null, 'Page not found'), h('p', null, 'There is nothing at ', h('code', null, route.path), '. ', h('a', { href: homeHash(s) }, 'Back'))),
       );
   }
   window.scrollTo(0, 0);
 }
 
-window.addEventListener('hashchange', render);
-if (!location.hash || location.hash === '#' || location.hash === '#/') {
-  history.replaceState(null, '', getToken() ? '#/fleet' : '#/login');
+async function boot(): Promise<void> {
+  app.replaceChildren(h('div', { class: 'boot muted', 'data-testid': 'boot' }, 'Loading…'));
+  try {
+    // Is there a session (the cookie)? 401 answers null: the login page.
+    await api.me();
+  } catch (e) {
+    app.replaceChildren(
+      h(
+        'div',
+        { class: 'boot' },
+        h('div', { class: 'banner banner-error', role: 'alert', 'data-testid': 'boot-error' }, `Cannot start the console: ${errorMessage(e)}`),
+        h('button', { class: 'btn', onclick: () => void boot() }, 'Try again'),
+      ),
+    );
+    return;
+  }
+  window.addEventListener('hashchange', render);
+  render();
 }
-render();
+
+void boot();

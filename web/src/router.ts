@@ -1,4 +1,4 @@
-// Hash routes: #/login, #/fleet, #/devices/{id}, #/events, #/audit.
+// Hash routes: #/login, #/fleet, #/devices/{id}, #/events, #/audit, #/users, #/account.
 
 export type Route =
   | { name: 'login' }
@@ -6,6 +6,8 @@ export type Route =
   | { name: 'device'; id: string }
   | { name: 'events' }
   | { name: 'audit' }
+  | { name: 'users' }
+  | { name: 'account' }
   | { name: 'notfound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -16,6 +18,8 @@ export function parseHash(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'fleet') return { name: 'fleet' };
   if (parts.length === 1 && parts[0] === 'events') return { name: 'events' };
   if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
+  if (parts.length === 1 && parts[0] === 'users') return { name: 'users' };
+  if (parts.length === 1 && parts[0] === 'account') return { name: 'account' };
   if (parts.length === 2 && parts[0] === 'devices') {
     try {
       return { name: 'device', id: decodeURIComponent(parts[1]) };

@@ -92,8 +92,63 @@ export interface List<T> {
   offset: number;
 }
 
+/** POST /auth/login and GET /auth/me. The login's `token` is not kept: the cookie is the session. */
 export interface LoginResponse {
-  token: string;
+  token?: string;
   expires: string;
-  user: unknown;
+  user: string;
+  role: string;
+  permissions: string[];
+  devices?: string[];
+  csrf: string;
+  must_change_password: boolean;
+}
+
+/** A session or API token of the signed-in user (GET /auth/tokens). */
+export interface ApiToken {
+  id: string | number;
+  name: string;
+  kind: 'session' | 'api' | string;
+  scopes: string[];
+  created: string;
+  expires: string;
+  current: boolean;
+}
+
+/** POST /auth/tokens: the only answer that holds the token itself. */
+export interface CreatedToken {
+  id: string | number;
+  token: string;
+  name: string;
+  scopes: string[];
+  created: string;
+  expires: string;
+}
+
+export interface Role {
+  name: string;
+  description: string;
+  permissions: string[];
+  /** Users of a scoped role see only the devices listed on their user. */
+  scoped: boolean;
+}
+
+export interface PermissionInfo {
+  name: string;
+  description: string;
+}
+
+export interface RolesResponse {
+  items: Role[];
+  permissions: PermissionInfo[];
+}
+
+/** A user as GET /users shows it. */
+export interface ManagedUser {
+  name: string;
+  role: string;
+  disabled: boolean;
+  must_change_password: boolean;
+  devices: string[];
+  created: string;
 }

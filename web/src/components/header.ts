@@ -1,4 +1,5 @@
-import { api, getUserName } from '../api';
+import { api } from '../api';
+import { homeHash, navItems, type Session } from '../lib/auth';
 import { h, icon } from '../lib/dom';
 import { ICONS } from './ui';
 
@@ -17,26 +18,43 @@ export function logo(size = 22): SVGSVGElement {
   return svg;
 }
 
-export function header(active: 'fleet' | 'events' | 'audit' | 'device' | 'other'): HTMLElement {
+/**
+ * The top bar: the pages the user's permissions allow, their name and role (a link to the account
+ * page) and Log out. `restricted` (the password must be changed first) leaves the pages out.
+ */
+export function header(active: string, session: Session | null, restricted = false): HTMLElement {
   const link = (href: string, label: string, on: boolean, testid: string): HTMLElement =>
     h('a', { href, class: on ? 'nav-link active' : 'nav-link', 'aria-current': on ? 'page' : undefined, 'data-testid': testid }, label);
-  const user = getUserName();
+  const current = active === 'device' ? 'fleet' : active;
+  const items = restricted ? [] : navItems(session);
+  const user = session?.user ?? '';
   return h(
     'header',
     { class: 'topbar' },
     h(
       'div',
       { class: 'topbar-inner' },
-      h('a', { class: 'brand', href: '#/fleet' }, logo(), h('span', { class: 'brand-name' }, 'meterd'), h('span', { class: 'brand-sub' }, 'console')),
+      h('a', { class: 'brand', href: restricted ? '#/account' : homeHash(session) }, logo(), h('span', { class: 'brand-name' }, 'meterd'), h('span', { class: 'brand-sub' }, 'console')),
       h(
         'nav',
         { class: 'nav', 'aria-label': 'Main' },
-        link('#/fleet', 'Fleet', active === 'fleet' || active === 'device', 'nav-fleet'),
-        link('#/events', 'Events', active === 'events', 'nav-events'),
-        link('#/audit', 'Audit', active === 'audit', 'nav-audit'),
+        items.map((n) => link(n.href, n.label, current === n.page, n.testid)),
       ),
       h('div', { class: 'spacer' }),
-      user ? h('span', { class: 'user', title: 'Signed in as ' + user }, h('span', { class: 'avatar' }, user.slice(0, 1).toUpperCase()), user) : null,
+      user
+        ? h(
+            'a',
+            {
+              class: current === 'account' ? 'user active' : 'user',
+              href: '#/account',
+              title: `Signed in as ${user}${session?.role ? ` (${session.role})` : ''}: your account`,
+              'data-testid': 'nav-account',
+            },
+            h('span', { class: 'avatar' }, user.slice(0, 1).toUpperCase()),
+            h('span', { 'data-testid': 'header-user' }, user),
+            session?.role ? h('span', { class: 'role-badge', 'data-testid': 'header-role' }, session.role) : null,
+          )
+        : null,
       h(
         'button',
         {
@@ -47,7 +65,7 @@ export function header(active: 'fleet' | 'events' | 'audit' | 'device' | 'other'
             try {
               await api.logout();
             } catch {
-              // The session ends locally whatever the server says.
+              // The session ends on this page whatever the server says.
             }
             location.hash = '#/login';
           },

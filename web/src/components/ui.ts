@@ -75,3 +75,64 @@ export function pager(state: PagerState, go: (offset: number) => void, testid = 
 export function field(label: string, value: Node | string, testid?: string): HTMLElement[] {
   return [h('dt', null, label), h('dd', { 'data-testid': testid }, value)];
 }
+
+/**
+ * A secret the server shows once (a new API token, a generated password): the value, a copy
+ * button and a dismiss button. Nothing keeps the value but this element.
+ */
+export function secretBox(opts: { title: string; value: string; note: string; testid: string; onDismiss?: () => void }): HTMLElement {
+  const value = h('code', { class: 'secret-value', 'data-testid': `${opts.testid}-value` }, opts.value);
+  const feedback = h('span', { class: 'muted small', role: 'status' });
+  const select = (): void => {
+    const sel = window.getSelection();
+    if (!sel) return;
+    const range = document.createRange();
+    range.selectNodeContents(value);
+    sel.removeAllRanges();
+    sel.addRange(range);
+  };
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      'data-testid': `${opts.testid}-copy`,
+      onclick: async () => {
+        try {
+          if (!navigator.clipboard) throw new Error('no clipboard');
+          await navigator.clipboard.writeText(opts.value);
+          feedback.textContent = 'Copied.';
+        } catch {
+          select();
+          feedback.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+        }
+      },
+    },
+    'Copy',
+  );
+  const box: HTMLElement = h(
+    'div',
+    { class: 'banner banner-secret', role: 'alert', 'data-testid': opts.testid },
+    h('div', { class: 'strong' }, opts.title),
+    h('div', { class: 'secret-row' }, value, copy, feedback),
+    h('div', { class: 'small' }, opts.note),
+    h(
+      'div',
+      null,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-ghost',
+          'data-testid': `${opts.testid}-dismiss`,
+          onclick: () => {
+            box.remove();
+            opts.onDismiss?.();
+          },
+        },
+        'I have copied it',
+      ),
+    ),
+  );
+  return box;
+}

@@ -4,6 +4,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string;
+  /** Seconds from Retry-After (429 answers), when the server sent one. */
+  retryAfter: number | null = null;
 
   constructor(status: number, code: string, message: string, field = '') {
     super(message);
@@ -17,10 +19,11 @@ export class ApiError extends Error {
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'invalid_argument',
   401: 'unauthenticated',
-  403: 'permission_denied',
+  403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  429: 'too_many_requests',
   500: 'internal',
   503: 'unavailable',
 };
@@ -29,6 +32,9 @@ const DEFAULT_MESSAGE: Record<string, string> = {
   invalid_argument: 'The request was not valid.',
   unauthenticated: 'Please sign in.',
   permission_denied: 'You are not allowed to do this.',
+  forbidden: 'You are not allowed to do this.',
+  password_change_required: 'Change your password before going on.',
+  too_many_requests: 'Too many attempts; wait a moment and try again.',
   not_found: 'Not found.',
   conflict: 'The request conflicts with the current state.',
   payload_too_large: 'The request is too large.',

@@ -1,4 +1,5 @@
-import { api } from '../api';
+import { api, getSession } from '../api';
+import { can } from '../lib/auth';
 import { errorMessage, ApiError } from '../lib/apierror';
 import { formatQuantity, splitQuantity, unitLabel } from '../lib/decimal';
 import { h, icon, mount } from '../lib/dom';
@@ -51,6 +52,12 @@ function commandTitle(c: Command): string {
 
 export function renderDevice(root: HTMLElement, id: string): () => void {
   let alive = true;
+  // What the role allows: without commands:send the switch stays disabled; without readings:read
+  // no chart is asked for.
+  const canSend = can(getSession(), 'commands:send');
+  const canReadings = can(getSession(), 'readings:read');
+  // Device-scoped roles may not list events or fetch a command by its id (403): use what they may.
+  const scoped = getSession()?.scoped === true;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (fn: () => void, ms: number): void => {
     const t = setTimeout(() => {
@@ -74,7 +81,13 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
   const statusBox = h('span');
   const mediumBox = h('span', { class: 'tag' });
   const outputBox = h('span', { 'data-testid': 'output-state' });
-  const switchBtn = h('button', { class: 'btn btn-primary', 'data-testid': 'output-switch', disabled: true }, icon(ICONS.power, 15), h('span', null, 'Switch output'));
+  const switchBtn = h(
+    'button',
+    { class: canSend ? 'btn btn-primary' : 'btn', 'data-testid': 'output-switch', 'data-allowed': String(canSend), disabled: true },
+    icon(ICONS.power, 15),
+    h('span', null, 'Switch output'),
+  );
+  const readOnlyNote = canSend ? null : h('span', { class: 'muted small', 'data-testid': 'output-readonly' }, 'read-only');
   const commandStatus = h('div', { class: 'command-status', 'data-testid': 'command-status', hidden: true });
   const errorBox = h('div');
   const deviceDl = h('dl', { class: 'dl', 'data-testid': 'device-details' });
@@ -154,7 +167,7 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
         statusBox,
         mediumBox,
         h('div', { class: 'spacer' }),
-        h('div', { class: 'output-control' }, h('span', { class: 'muted' }, 'Output'), outputBox, switchBtn),
+        h('div', { class: 'output-control' }, h('span', { class: 'muted' }, 'Output'), outputBox, switchBtn, readOnlyNote),
       ),
       commandStatus,
       errorBox,
@@ -193,7 +206,7 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
         h(
           'div',
           { class: 'card card-flush' },
-          h('div', { class: 'card-head padded' }, h('h2', null, 'Recent events'), h('div', { class: 'spacer' }), h('a', { href: '#/events', class: 'small' }, 'All events →')),
+          h('div', { class: 'card-head padded' }, h('h2', null, 'Recent events'), h('div', { class: 'spacer' }), scoped ? null : h('a', { href: '#/events', class: 'small' }, 'All events →')),
           h(
             'table',
             { class: 'table', 'data-testid': 'device-events' },
@@ -257,8 +270,8 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
     const label = switchBtn.querySelector('span')!;
     label.textContent = on ? 'Switch output off' : 'Switch output on';
     switchBtn.dataset.target = on ? 'off' : 'on';
-    switchBtn.disabled = !device || outstanding();
-    switchBtn.title = outstanding() ? 'A command is outstanding' : '';
+    switchBtn.disabled = !canSend || !device || outstanding();
+    switchBtn.title = !canSend ? 'Your role cannot send commands (needs commands:send)' : outstanding() ? 'A command is outstanding' : '';
   }
 
   function drawCommandStatus(): void {
@@ -336,7 +349,7 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
   async function poll(cid: number): Promise<void> {
     if (!tracked || tracked.id !== cid) return;
     try {
-      const c = await api.command(cid);
+      const c = await fetchCommand(cid);
       if (!alive || !tracked || tracked.id !== cid) return;
       track(c);
     } catch (e) {
@@ -344,6 +357,13 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
       mount(errorBox, errorBanner(`Could not check command #${cid}: ${errorMessage(e)}`));
       later(() => void poll(cid), COMMAND_POLL_MS);
     }
+  }
+
+  async function fetchCommand(cid: number): Promise<Command> {
+    if (!scoped) return api.command(cid);
+    const c = items(await api.deviceCommands(id, { limit: 20 })).find((x) => x.id === cid);
+    if (!c) throw new ApiError(404, 'not_found', `command #${cid} is no longer among the device's latest`);
+    return c;
   }
 
   async function onFinal(c: Command): Promise<void> {
@@ -356,7 +376,7 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
   }
 
   switchBtn.addEventListener('click', async () => {
-    if (!device || outstanding()) return;
+    if (!canSend || !device || outstanding()) return;
     const on = device.output !== 'on';
     posting = true;
     drawOutput();
@@ -431,6 +451,11 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
   async function loadReadings(): Promise<void> {
     if (!meter) return;
     const res = drawControls();
+    if (!canReadings) {
+      chartEl.dataset.state = 'forbidden';
+      showChartMessage('Your role cannot read readings (needs readings:read).', 'empty');
+      return;
+    }
     const range = currentRange();
     const q = readingsQuery(range, res);
     const my = ++readingsSeq;
@@ -498,6 +523,10 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
   }
 
   async function loadEvents(): Promise<void> {
+    if (scoped) {
+      mount(eventsBody, emptyRow(3, 'Events are not available to device-scoped roles.'));
+      return;
+    }
     try {
       const ev: MeterEvent[] = items(await api.events({ device: id, limit: 20 }));
       if (!alive) return;

@@ -48,3 +48,13 @@ describe('errorMessage', () => {
     expect(errorMessage('plain')).toBe('plain');
   });
 });
+
+describe('security codes', () => {
+  it('knows forbidden, password_change_required and too_many_requests', () => {
+    expect(parseApiError(403, '').code).toBe('forbidden');
+    expect(parseApiError(403, '').message).toBe('You are not allowed to do this.');
+    expect(parseApiError(403, '{"error":{"code":"password_change_required","message":""}}').message).toMatch(/password/);
+    expect(parseApiError(429, '').code).toBe('too_many_requests');
+    expect(parseApiError(403, '{"error":{"code":"forbidden","message":"needs commands:send"}}').message).toBe('needs commands:send');
+  });
+});

@@ -11,6 +11,8 @@ describe('parseHash', () => {
     expect(parseHash('#/events')).toEqual({ name: 'events' });
     expect(parseHash('#/devices/D000001')).toEqual({ name: 'device', id: 'D000001' });
     expect(parseHash('#/devices/D%2F1')).toEqual({ name: 'device', id: 'D/1' });
+    expect(parseHash('#/users')).toEqual({ name: 'users' });
+    expect(parseHash('#/account')).toEqual({ name: 'account' });
     expect(parseHash('#/nope').name).toBe('notfound');
   });
   it('builds device links that parse back', () => {
