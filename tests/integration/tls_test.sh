@@ -42,6 +42,14 @@ out=$(echo | openssl s_client -connect "127.0.0.1:$port" -CAfile "$work/tls.crt"
 echo "$out" | grep -q 'Verify return code: 0 (ok)' || fail "s_client did not verify: $out"
 echo "$out" | grep -Eq 'TLSv1\.[23]' || fail "s_client: no TLS 1.2/1.3"
 echo | openssl s_client -connect "127.0.0.1:$port" -tls1_1 >/dev/null 2>&1 && fail "TLS 1.1 accepted"
+# Over TLS the console cookie is Secure; /metrics needs a token with metrics:read.
+headers=$(curl -sS --cacert "$work/tls.crt" -D - -o "$work/login.json" -d '{"username":"admin","password":"tls-secret"}' "$url/api/v1/auth/login")
+echo "$headers" | grep -qi '^set-cookie: meterd_session=.*HttpOnly; SameSite=Strict;.*Secure' || fail "login cookie: $headers"
+token=$(sed 's/.*"token":"\([0-9a-f]*\)".*/\1/' "$work/login.json")
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/tls.crt" "$url/metrics")
+[ "$code" = 401 ] || fail "/metrics without a token: $code"
+curl -sS --cacert "$work/tls.crt" -H "Authorization: Bearer $token" "$url/metrics" | grep -q '^meterd_ingest_uplinks_total' \
+  || fail "/metrics with the admin's token"
 # meterctl over https, with the certificate as its CA.
 METERD_CA_FILE="$work/tls.crt" "$bin/meterctl" --url "$url" -p tls-secret health | grep -q ok || fail "meterctl over https"
 
@@ -54,4 +62,12 @@ if "$bin/meterd" --listen 127.0.0.1:0 --data-dir "$work/data" --static-dir none 
 fi
 grep -q "readable by others" "$work/refused.log" || fail "no clear error: $(cat "$work/refused.log")"
 grep -q "PRIVATE KEY" "$work/refused.log" && fail "the key leaked into the error"
+# A config file that others may write (it names the key files) is refused too.
+chmod 600 "$work/tls.key"
+printf '[server]\nlisten = "127.0.0.1:0"\n' >"$work/meterd.toml"
+chmod 666 "$work/meterd.toml"
+if "$bin/meterd" --config "$work/meterd.toml" --data-dir "$work/data" --static-dir none >"$work/refused2.log" 2>&1; then
+  fail "meterd started with a world-writable config file"
+fi
+grep -q "meterd.toml is writable by others" "$work/refused2.log" || fail "no clear error: $(cat "$work/refused2.log")"
 echo "tls_test: OK"
