@@ -154,10 +154,22 @@ core::Result<Caller> Api::AuthenticateUser(const Request& request) {
   if (token.empty()) return core::Fail(core::Error::Unauthenticated("missing bearer token or session cookie"));
   if (token.size() > 512) return core::Fail(core::Error::Unauthenticated("invalid token"));
   caller.token_hash = security::Sha256Hex(token);
+  const core::Instant now = clock();
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = credential_cache_.find(caller.token_hash); it != credential_cache_.end()) {
+      const CachedCaller& c = it->second;
+      if (c.caller.by_cookie == caller.by_cookie && now >= c.cached_at &&
+          now - c.cached_at < core::Seconds{kCredentialCacheSeconds} && now < c.caller.token_expires) {
+        return c.caller;
+      }
+      credential_cache_.erase(it);
+    }
+  }
   auto session = store_.GetSession(caller.token_hash);
   if (!session) return core::Fail(session.error());
   // A cookie must hold a console session, never an API token.
-  if (!*session || (*session)->expires <= clock() || (caller.by_cookie && (*session)->kind != "session")) {
+  if (!*session || (*session)->expires <= now || (caller.by_cookie && (*session)->kind != "session")) {
     return core::Fail(core::Error::Unauthenticated("invalid or expired token"));
   }
   auto user = store_.GetUser((*session)->user);
@@ -182,7 +194,15 @@ core::Result<Caller> Api::AuthenticateUser(const Request& request) {
   caller.token_kind = (*session)->kind;
   caller.token_expires = (*session)->expires;
   if (caller.by_cookie) caller.csrf = CsrfToken(token);
+  std::lock_guard lock(cache_mu_);
+  if (credential_cache_.size() >= 10000) credential_cache_.clear();  // bounded; refills as used
+  credential_cache_[caller.token_hash] = {caller, now};
   return caller;
+}
+
+void Api::CredentialsChanged() {
+  std::lock_guard lock(cache_mu_);
+  credential_cache_.clear();
 }
 
 core::Result<Caller> Api::Authenticate(const Route& route, const Request& request, const RouteParams& params) {

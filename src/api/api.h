@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/http_types.h"
@@ -98,6 +99,9 @@ class Api {
   std::chrono::system_clock::time_point started() const { return started_; }
   std::string MetricsText();
   security::LoginGuard& login_guard() { return login_guard_; }
+  // Handlers that change users or revoke sessions and tokens call this, so no request is
+  // authorised from a cached credential that no longer holds.
+  void CredentialsChanged();
   // The current time; tests may replace it to compress time.
   std::function<core::Instant()> clock;
 
@@ -116,6 +120,17 @@ class Api {
   std::chrono::system_clock::time_point started_;
 
   security::LoginGuard login_guard_;
+
+  // Recently authenticated users by token hash, so a request costs no store reads for its
+  // credential. An entry is used for at most kCredentialCacheSeconds and dropped by
+  // CredentialsChanged(); the session's own expiry is still checked on every request.
+  static constexpr int kCredentialCacheSeconds = 10;
+  struct CachedCaller {
+    Caller caller;
+    core::Instant cached_at;
+  };
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedCaller> credential_cache_;  // GUARDED_BY(cache_mu_)
   std::mutex metrics_mu_;
   struct RouteStats {
     std::map<int, int64_t> by_status;

@@ -108,6 +108,7 @@ Response Login(Api& api, Request& req, const RouteParams&, const Caller&) {
 
 Response Logout(Api& api, Request& req, const RouteParams&, const Caller& caller) {
   auto deleted = api.store().DeleteSession(caller.token_hash);
+  api.CredentialsChanged();
   if (!deleted) return ErrorResponse(deleted.error());
   RecordAudit(api, req, caller.user, "auth.logout", "user:" + caller.user);
   Response r;
@@ -156,6 +157,7 @@ Response ChangePassword(Api& api, Request& req, const RouteParams&, const Caller
   if (auto put = api.store().PutUser(**user); !put) return ErrorResponse(put.error());
   // Whoever else holds a session or token of this user loses it; this session stays.
   auto revoked = api.store().DeleteSessionsOfUser(caller.user, caller.token_hash);
+  api.CredentialsChanged();
   if (!revoked) return ErrorResponse(revoked.error());
   RecordAudit(api, req, caller.user, "auth.password_change", "user:" + caller.user,
               fmt::format(R"({{"revoked_credentials":{}}})", *revoked));
@@ -237,7 +239,9 @@ Response RevokeToken(Api& api, Request& req, const RouteParams& params, const Ca
   if (!sessions) return ErrorResponse(sessions.error());
   for (const auto& s : *sessions) {
     if (s.Id() != params.Get("id")) continue;
-    if (auto d = api.store().DeleteSession(s.token_hash); !d) return ErrorResponse(d.error());
+    auto deleted = api.store().DeleteSession(s.token_hash);
+    api.CredentialsChanged();
+    if (!deleted) return ErrorResponse(deleted.error());
     RecordAudit(api, req, caller.user, "token.revoke", "user:" + caller.user,
                 json::serialize(json::object{{"id", s.Id()}, {"kind", s.kind}, {"name", s.name}}));
     Response r;

@@ -150,7 +150,9 @@ Response UpdateUser(Api& api, Request& req, const RouteParams& params, const Cal
     changes["devices"] = StringsJson(user.devices);
   }
   if (auto ok = KeepAnAdmin(api, *before, user); !ok) return ErrorResponse(ok.error());
-  if (auto put = api.store().PutUser(user); !put) return ErrorResponse(put.error());
+  auto put = api.store().PutUser(user);
+  api.CredentialsChanged();  // role, devices or disabled: cached callers of this user are stale
+  if (!put) return ErrorResponse(put.error());
   if (user.disabled && !before->disabled) {
     auto revoked = api.store().DeleteSessionsOfUser(user.name, "");
     if (!revoked) return ErrorResponse(revoked.error());
@@ -186,6 +188,7 @@ Response ResetPassword(Api& api, Request& req, const RouteParams& params, const 
   if (auto put = api.store().PutUser(*user); !put) return ErrorResponse(put.error());
   // Every session and token of the user ends, except the admin's own when resetting themself.
   auto revoked = api.store().DeleteSessionsOfUser(user->name, user->name == caller.user ? caller.token_hash : "");
+  api.CredentialsChanged();
   if (!revoked) return ErrorResponse(revoked.error());
   RecordAudit(api, req, caller.user, "user.password_reset", "user:" + user->name,
               fmt::format(R"({{"generated":{},"revoked_credentials":{}}})", generated, *revoked));

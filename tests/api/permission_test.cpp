@@ -179,9 +179,7 @@ TEST_F(PermissionTest, ApiTokensHaveScopesAndExpire) {
   EXPECT_EQ(ErrorField(Call("POST", "/api/v1/auth/tokens", R"({"name":"x","scopes":["fleet:read"],"expires_days":366})", session)), "expires_days");
   EXPECT_EQ(ErrorField(Call("POST", "/api/v1/auth/tokens", R"({"name":"","scopes":["fleet:read"],"expires_days":1})", session)), "name");
   // A token never outgrows its user's role: demote the operator and the metrics scope dies.
-  auto op = *store_->GetUser("u_operator").value();
-  op.role = "viewer";
-  ASSERT_TRUE(store_->PutUser(op));
+  ASSERT_EQ(Call("PATCH", "/api/v1/users/u_operator", R"({"role":"viewer"})", SessionFor("u_admin")).status, 200);
   EXPECT_EQ(Call("GET", "/metrics", "", token).status, 403);
   EXPECT_EQ(Call("GET", "/api/v1/devices", "", token).status, 200);
   // Listed (marked current only for the caller's own credential), then expired, then revoked.
