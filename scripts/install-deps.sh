@@ -7,7 +7,7 @@ set -euo pipefail
 
 want=${1:-test}
 build_pkgs=(g++ cmake ninja-build ccache pkg-config make git ca-certificates tzdata
-  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libmodbus-dev
   libsqlite3-dev libfmt-dev libspdlog-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev
   libhowardhinnant-date-dev)

@@ -19,6 +19,14 @@ std::string_view UnitSymbol(Unit unit) {
     case Unit::kM3: return "m3";
     case Unit::kL: return "L";
     case Unit::kPulse: return "pulse";
+    case Unit::kVA: return "VA";
+    case Unit::kHz: return "Hz";
+    case Unit::kJ: return "J";
+    case Unit::kDegC: return "degC";
+    case Unit::kK: return "K";
+    case Unit::kM3PerH: return "m3/h";
+    case Unit::kS: return "s";
+    case Unit::kPF: return "PF";
   }
   return "";
 }
@@ -26,7 +34,8 @@ std::string_view UnitSymbol(Unit unit) {
 Result<Unit> ParseUnit(std::string_view s) {
   if (s.empty()) return Unit::kNone;
   for (Unit u : {Unit::kWh, Unit::kVarh, Unit::kW, Unit::kVar, Unit::kV, Unit::kA, Unit::kM3, Unit::kL,
-                 Unit::kPulse}) {
+                 Unit::kPulse, Unit::kVA, Unit::kHz, Unit::kJ, Unit::kDegC, Unit::kK, Unit::kM3PerH, Unit::kS,
+                 Unit::kPF}) {
     if (s == UnitSymbol(u)) return u;
   }
   if (s == "l") return Unit::kL;

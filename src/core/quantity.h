@@ -20,6 +20,15 @@ enum class Unit : uint8_t {
   kM3 = 7,     // volume
   kL = 8,      // volume, only on input: normalised to m3
   kPulse = 9,
+  // Stored as their numbers: append only.
+  kVA = 10,    // apparent power
+  kHz = 11,
+  kJ = 12,     // heat energy (M-Bus meters report J or Wh)
+  kDegC = 13,  // temperature
+  kK = 14,     // temperature difference
+  kM3PerH = 15,  // volume flow
+  kS = 16,     // duration
+  kPF = 17,    // power factor, dimensionless
 };
 
 std::string_view UnitSymbol(Unit unit);

@@ -12,8 +12,9 @@
 namespace meterd::core {
 
 // What is metered. A pulse device reports the medium of the meter it is wired to.
-enum class Medium : uint8_t { kElectricity = 0, kWater = 1, kHotWater = 2, kGas = 3 };
-std::string_view MediumName(Medium medium);  // "electricity", "water", "hot_water", "gas"
+enum class Medium : uint8_t { kElectricity = 0, kWater = 1, kHotWater = 2, kGas = 3, kHeat = 4 };
+// "electricity", "water", "hot_water", "gas", "heat"
+std::string_view MediumName(Medium medium);
 Result<Medium> ParseMedium(std::string_view name);
 
 // A measured quantity of a meter. Codes are stable: they are stored and appear in the API.
@@ -25,6 +26,7 @@ enum class Channel : uint8_t {
   kReactiveQ3 = 5,
   kReactiveQ4 = 6,
   kVolume = 10,        // m3: water, hot water, gas
+  kHeatEnergy = 11,    // Wh delivered by a heat meter
 };
 std::string_view ChannelName(Channel channel);  // "active_import", "volume", ...
 Result<Channel> ParseChannel(std::string_view name);

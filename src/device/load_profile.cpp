@@ -124,6 +124,17 @@ double LoadProfile::SlotRate(int64_t slot) const {
       noise = 0.5 + u;  // thermostat cycling: mean 1
       break;
     }
+    case core::Medium::kHeat: {
+      // District heat delivered to a flat: the gas household's heat, ~10 Wh per litre of gas.
+      constexpr double kWhPerGasL = 10.0;
+      double degree_days = std::max(0.0, kHeatingBaseC - TemperatureC(d.day_of_year));
+      double heating = kWhPerGasL * kGasPerDegreeDayL * degree_days * (weekend ? 1.08 : 1.0);
+      double base = kWhPerGasL * kGasBaseL * (weekend ? 1.1 : 1.0);
+      shape = (heating * Shape(kHeating[weekend], hour) + base * Shape(kHotWater[weekend], hour)) / (heating + base);
+      daily = heating + base;
+      noise = 0.8 + 0.4 * u;  // a heat exchanger smooths the draw
+      break;
+    }
   }
   return daily * scale_ * shape / 96.0 * noise;
 }
