@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apps/http_client.h"
+#include "apps/mbus_decode.h"
 #include "apps/tls_cert.h"
 #include "security/crypto.h"
 
@@ -293,7 +294,17 @@ int main(int argc, char** argv) {
   token->add_option("device", id)->required();
   token->add_option("--enrolment-key-file", key_file);
 
+  auto* mbus = app.add_subcommand("mbus", "wired M-Bus tools");
+  mbus->require_subcommand(1);
+  auto* mbus_decode = mbus->add_subcommand("decode", "decode a frame given as hex; exit 1 if it is invalid");
+  std::string frame_hex;
+  bool explain = false;
+  mbus_decode->add_option("hex", frame_hex, "the frame, e.g. \"68 AE AE 68 28 01 72 ...\" (spaces allowed)")->required();
+  mbus_decode->add_flag("--explain", explain, "annotate every byte");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (mbus_decode->parsed()) return meterd::apps::MbusDecode(frame_hex, explain, g.json_out);
 
   if (tls_cert->parsed()) {
     if (cert_names.empty()) cert_names = {"127.0.0.1", "localhost"};
