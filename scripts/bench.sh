@@ -15,3 +15,7 @@ echo "== fleet: metersim + meterd, ${FLEET_DEVICES:-10000} devices reporting eve
 scripts/bench-fleet.sh "${FLEET_DEVICES:-10000}" "${FLEET_MINUTES:-3}"
 echo "== API: requests/s with and without authentication and TLS"
 scripts/bench-http.sh
+echo "== M-Bus: long-frame decode throughput; secondary-address scan of a simulated bus of 250 meters"
+$bin/bench/mbus_bench 250 10
+echo "== Modbus TCP: polls/s to 1,000 simulated meters over loopback"
+$bin/bench/modbus_bench

@@ -22,7 +22,10 @@ stop() {
 }
 trap stop INT TERM
 
-"$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist >var/meterd.out 2>var/meterd.log &
+# meterd also reads the bus meters metersim serves (M-Bus behind a converter, Modbus TCP), listed
+# in var/poll-targets.toml once metersim has started them, every minute.
+"$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist \
+  --poll-targets var/poll-targets.toml --poll-interval 60 >var/meterd.out 2>var/meterd.log &
 meterd_pid=$!
 for _ in $(seq 1 300); do
   grep -q 'listening on' var/meterd.out 2>/dev/null && break
@@ -33,7 +36,8 @@ cat var/meterd.out
 url=http://$listen
 echo "demo: $devices simulated devices are catching up on $days days of history, then report live..."
 "$bin/metersim" --url "$url" --devices "$devices" --days "$days" --interval 900 --upload-every 16 \
-  --state-dir var/metersim --enrolment-key-file var/enrolment.key --live --poll 5 >var/metersim.log 2>&1 &
+  --state-dir var/metersim --enrolment-key-file var/enrolment.key --live --poll 5 \
+  --mbus-meters 40 --modbus-meters 30 --targets-file var/poll-targets.toml >var/metersim.log 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 3000); do
   grep -q 'metersim: live' var/metersim.log 2>/dev/null && break
@@ -48,6 +52,8 @@ cat <<MSG
                             as a hash: delete ./var to start afresh with a new one)
   API:             $url/api/v1/openapi.json and $url/metrics (both need a token:
                    meterctl login, or an API token from the console's Account page)
+  Bus meters:      40 M-Bus meters behind a converter and 30 Modbus TCP meters (var/poll-targets.toml),
+                   read every minute: meterctl meters --search MB-   /   meterctl mbus scan <host:port>
   CLI:             build/release/src/apps/meterctl --url $url -p <password> devices
                    build/release/src/apps/meterctl --url $url -p <password> users add ann --role viewer
 

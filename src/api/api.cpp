@@ -364,6 +364,12 @@ std::string Api::MetricsText() {
   counter("meterd_ingest_rejected_total", "Uplinks refused.", c.rejected.load());
   counter("meterd_ingest_commits_total", "Group-commit transactions.", c.commits.load());
   counter("meterd_ingest_commit_failures_total", "Group commits that failed and were retried alone.", c.commit_failures.load());
+  if (poll_counters_) {
+    counter("meterd_poll_rounds_total", "Rounds of reading M-Bus and Modbus meters.", poll_counters_->rounds.load());
+    counter("meterd_poll_meters_read_total", "Polled meter reads that reached the store.", poll_counters_->meters_read.load());
+    counter("meterd_poll_errors_total", "Polled meter reads that failed (timeouts, exceptions, collisions).",
+            poll_counters_->errors.load());
+  }
   out += fmt::format("# HELP meterd_ingest_queue_depth Uplinks waiting for the writer.\n# TYPE meterd_ingest_queue_depth gauge\nmeterd_ingest_queue_depth {}\n",
                      ingest_.QueueDepth());
   if (auto stats = store_.Stats()) {

@@ -14,6 +14,7 @@
 
 #include "api/http_types.h"
 #include "headend/ingest_service.h"
+#include "headend/poll_scheduler.h"
 #include "security/login_guard.h"
 #include "security/roles.h"
 #include "store/store.h"
@@ -102,6 +103,8 @@ class Api {
   // Handlers that change users or revoke sessions and tokens call this, so no request is
   // authorised from a cached credential that no longer holds.
   void CredentialsChanged();
+  // The poll scheduler's counters for /metrics (M-Bus and Modbus meters); must outlive the Api.
+  void SetPollCounters(const headend::PollCounters* counters) { poll_counters_ = counters; }
   // The current time; tests may replace it to compress time.
   std::function<core::Instant()> clock;
 
@@ -120,6 +123,7 @@ class Api {
   std::chrono::system_clock::time_point started_;
 
   security::LoginGuard login_guard_;
+  const headend::PollCounters* poll_counters_ = nullptr;
 
   // Recently authenticated users by token hash, so a request costs no store reads for its
   // credential. An entry is used for at most kCredentialCacheSeconds and dropped by

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apps/http_client.h"
+#include "apps/bus_commands.h"
 #include "apps/mbus_decode.h"
 #include "apps/tls_cert.h"
 #include "security/crypto.h"
@@ -301,10 +302,30 @@ int main(int argc, char** argv) {
   bool explain = false;
   mbus_decode->add_option("hex", frame_hex, "the frame, e.g. \"68 AE AE 68 28 01 72 ...\" (spaces allowed)")->required();
   mbus_decode->add_flag("--explain", explain, "annotate every byte");
+  std::string bus_address, secondary, model, models_dir = "meters";
+  int primary = 0, answer_timeout_ms = 500, unit = 1;
+  auto* mbus_scan = mbus->add_subcommand("scan", "find every meter on a converter's bus (secondary-address wildcard search)");
+  mbus_scan->add_option("address", bus_address, "the M-Bus-to-Ethernet converter, host:port")->required();
+  mbus_scan->add_option("--answer-timeout-ms", answer_timeout_ms, "wait for a slave's answer")->check(CLI::Range(10, 5000));
+  auto* mbus_read = mbus->add_subcommand("read", "read one meter by primary or secondary address");
+  mbus_read->add_option("address", bus_address, "the converter, host:port")->required();
+  mbus_read->add_option("--primary", primary, "primary address 1..250");
+  mbus_read->add_option("--secondary", secondary, "secondary address, 16 characters (F = any), e.g. 12345678FFFFFFFF");
+  mbus_read->add_option("--answer-timeout-ms", answer_timeout_ms)->check(CLI::Range(10, 5000));
+  auto* modbus = app.add_subcommand("modbus", "Modbus TCP tools");
+  modbus->require_subcommand(1);
+  auto* modbus_read = modbus->add_subcommand("read", "read every register of a meter's map");
+  modbus_read->add_option("address", bus_address, "the meter or gateway, host:port")->required();
+  modbus_read->add_option("--model", model, "register map, e.g. eastron-sdm630 (<models-dir>/modbus/<model>.toml)")->required();
+  modbus_read->add_option("--unit", unit, "unit id (default 1)");
+  modbus_read->add_option("--models-dir", models_dir, "where the register maps are (default meters)");
 
   CLI11_PARSE(app, argc, argv);
 
   if (mbus_decode->parsed()) return meterd::apps::MbusDecode(frame_hex, explain, g.json_out);
+  if (mbus_scan->parsed()) return meterd::apps::MbusScan(bus_address, answer_timeout_ms, g.json_out);
+  if (mbus_read->parsed()) return meterd::apps::MbusRead(bus_address, primary, secondary, answer_timeout_ms, g.json_out);
+  if (modbus_read->parsed()) return meterd::apps::ModbusRead(bus_address, unit, model, models_dir, g.json_out);
 
   if (tls_cert->parsed()) {
     if (cert_names.empty()) cert_names = {"127.0.0.1", "localhost"};

@@ -32,7 +32,8 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
       {"server", "listen"},  {"server", "static_dir"},        {"server", "session_hours"}, {"server", "log_level"},
       {"server", "tls_cert_file"}, {"server", "tls_key_file"},
       {"store", "data_dir"}, {"meters", "time_zone"},         {"meters", "interval_s"},
-      {"devices", "enrolment"}, {"devices", "enrolment_key_file"}, {"devices", "max_future_s"}};
+      {"devices", "enrolment"}, {"devices", "enrolment_key_file"}, {"devices", "max_future_s"},
+      {"polling", "targets_file"}, {"polling", "interval_s"}, {"polling", "models_dir"}};
   for (const auto& [section, node] : table) {
     const toml::table* t = node.as_table();
     if (!t) {
@@ -71,7 +72,8 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
                  str("server", "tls_cert_file", c.tls_cert_file), str("server", "tls_key_file", c.tls_key_file),
                  str("meters", "time_zone", c.time_zone), str("devices", "enrolment_key_file", c.enrolment_key_file),
                  num("server", "session_hours", c.session_hours), num("meters", "interval_s", c.interval_s),
-                 num("devices", "max_future_s", c.max_future_s)}) {
+                 num("devices", "max_future_s", c.max_future_s), str("polling", "targets_file", c.poll_targets_file),
+                 num("polling", "interval_s", c.poll_interval_s), str("polling", "models_dir", c.meter_models_dir)}) {
     if (!r) return r;
   }
   if (auto node = table["devices"]["enrolment"]) {
@@ -92,9 +94,12 @@ core::Result<void> ApplyEnvironment(MeterdConfig& c) {
   if (auto v = get("METERD_LOG_LEVEL")) c.log_level = v;
   if (auto v = get("METERD_TLS_CERT_FILE")) c.tls_cert_file = v;
   if (auto v = get("METERD_TLS_KEY_FILE")) c.tls_key_file = v;
+  if (auto v = get("METERD_POLL_TARGETS_FILE")) c.poll_targets_file = v;
+  if (auto v = get("METERD_METER_MODELS_DIR")) c.meter_models_dir = v;
   if (auto v = get("METERD_ENROLMENT")) c.enrolment = std::string_view(v) != "false" && std::string_view(v) != "0";
   for (auto [name, field] : {std::pair{"METERD_INTERVAL_S", &c.interval_s}, std::pair{"METERD_MAX_FUTURE_S", &c.max_future_s},
-                             std::pair{"METERD_SESSION_HOURS", &c.session_hours}}) {
+                             std::pair{"METERD_SESSION_HOURS", &c.session_hours},
+                             std::pair{"METERD_POLL_INTERVAL_S", &c.poll_interval_s}}) {
     if (auto v = get(name)) {
       auto n = ToInt(name, v);
       if (!n) return core::Fail(n.error());

@@ -24,6 +24,10 @@ struct MeterdConfig {
   std::string log_level = "info";            // METERD_LOG_LEVEL, [server] log_level
   std::string tls_cert_file;                 // METERD_TLS_CERT_FILE, [server] tls_cert_file
   std::string tls_key_file;                  // METERD_TLS_KEY_FILE, [server] tls_key_file (mode 0600)
+  std::string poll_targets_file;             // METERD_POLL_TARGETS_FILE, [polling] targets_file: M-Bus and
+                                             // Modbus meters the head-end reads (docs/headend.md); empty: none
+  int32_t poll_interval_s = 900;             // METERD_POLL_INTERVAL_S, [polling] interval_s
+  std::string meter_models_dir = "meters";   // METERD_METER_MODELS_DIR, [polling] models_dir: register maps
 };
 
 // Reads the TOML file into `config` (only keys present change). Errors name file, line and key.

@@ -16,7 +16,9 @@
 #include "api/http_server.h"
 #include "apps/stop_signals.h"
 #include "apps/meterd_config.h"
+#include "headend/bus_sources.h"
 #include "headend/ingest_service.h"
+#include "headend/poll_scheduler.h"
 #include "security/audit.h"
 #include "security/crypto.h"
 #include "store/store.h"
@@ -196,7 +198,8 @@ int main(int argc, char** argv) {
   apps::MeterdConfig config;
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file");
-  std::string listen, data_dir, static_dir, time_zone, key_file, log_level, tls_cert, tls_key;
+  std::string listen, data_dir, static_dir, time_zone, key_file, log_level, tls_cert, tls_key, poll_targets;
+  int poll_interval = 0;
   app.add_option("--listen", listen, "address:port to serve HTTP on (default 127.0.0.1:8080)");
   app.add_option("--data-dir", data_dir, "directory of the embedded store (default var)");
   app.add_option("--static-dir", static_dir, "built console files (default web/dist)");
@@ -205,6 +208,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS only (make one with `meterctl tls-cert`)");
   app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert (mode 0600)");
+  app.add_option("--poll-targets", poll_targets, "TOML file of M-Bus converters and Modbus meters to read (re-read when it changes)");
+  app.add_option("--poll-interval", poll_interval, "seconds between reads of polled meters (default 900)")->check(CLI::Range(10, 86400));
   bool rotate_command_key = false;
   app.add_flag("--rotate-command-key", rotate_command_key,
                "make a new command-signing key; its public key is added to <data-dir>/command-signing.key.pub");
@@ -223,6 +228,8 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) config.log_level = log_level;
   if (!tls_cert.empty()) config.tls_cert_file = tls_cert;
   if (!tls_key.empty()) config.tls_key_file = tls_key;
+  if (!poll_targets.empty()) config.poll_targets_file = poll_targets;
+  if (poll_interval > 0) config.poll_interval_s = poll_interval;
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
   auto zone = core::TimeZone::Find(config.time_zone);
@@ -272,9 +279,23 @@ int main(int argc, char** argv) {
                            (*server)->tls() ? "https" : "http", http.address, (*server)->port(), config.data_dir)
             << std::endl;
 
+  // Meters the head-end reads itself (M-Bus converters, Modbus TCP), from a file re-read each round.
+  headend::PolledMeterSink polled(ingest, **store);
+  std::unique_ptr<headend::TargetsFile> targets;
+  std::unique_ptr<headend::PollScheduler> poller;
+  if (!config.poll_targets_file.empty()) {
+    targets = std::make_unique<headend::TargetsFile>(config.poll_targets_file, config.meter_models_dir);
+    poller = std::make_unique<headend::PollScheduler>(polled, [&targets] { return targets->Sources(); },
+                                                      core::Seconds{config.poll_interval_s});
+    api.SetPollCounters(&poller->counters());
+    poller->Start();
+    spdlog::info("polling the meters in {} every {} s", config.poll_targets_file, config.poll_interval_s);
+  }
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: stopping", sig);
+  if (poller) poller->Stop();
   (*server)->Stop();  // no new requests; in-flight uplinks finish their commit first
   std::cout << "meterd stopped cleanly" << std::endl;
   return 0;

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/stop_signals.h"
+#include "apps/sim_bus.h"
 #include "apps/sim_fleet.h"
 #include "core/time.h"
 
@@ -65,6 +66,13 @@ int main(int argc, char** argv) {
   app.add_option("--cut-after-hours", cut_after_h, "simulated hours after the start when the cut begins");
   app.add_option("--cut-hours", cut_h, "simulated hours the cut lasts");
   app.add_option("--summary", summary_file, "write per-device totals of this run as JSON");
+  apps::BusSimOptions bus;
+  app.add_option("--mbus-meters", bus.mbus_meters, "simulated M-Bus meters behind one converter (TCP on loopback)")
+      ->check(CLI::Range(0, 250));
+  app.add_option("--modbus-meters", bus.modbus_meters, "simulated Modbus TCP energy meters (one loopback port each)")
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--targets-file", bus.targets_file, "write the bus meters' addresses here for meterd --poll-targets");
+  app.add_option("--models-dir", bus.models_dir, "register maps (<dir>/modbus/<model>.toml)");
   app.add_flag("--live", live, "after catching up, keep sampling in real time until Ctrl-C");
   int poll_rounds = 0;
   app.add_option("--poll-rounds", poll_rounds, "after catching up, poll for commands this many times (then exit)")
@@ -88,6 +96,23 @@ int main(int argc, char** argv) {
     if (o.trusted_keys.empty()) Die(fmt::format("no command-signing public keys in {} (start meterd first)", trust_file));
   }
   sigset_t stop_signals = apps::BlockStopSignals();
+
+  std::unique_ptr<apps::BusSims> bus_sims;
+  if (bus.mbus_meters > 0 || bus.modbus_meters > 0) {
+    bus.seed = o.seed;
+    auto sims = apps::BusSims::Start(bus, WallNow());
+    if (!sims) Die(sims.error().ToString());
+    bus_sims = std::move(*sims);
+    for (const auto& m : bus_sims->targets().mbus) {
+      std::cout << fmt::format("metersim: M-Bus converter with {} meters on {}:{}", bus.mbus_meters, m.host, m.port) << std::endl;
+    }
+    if (bus.modbus_meters > 0) {
+      std::cout << fmt::format("metersim: {} Modbus TCP meters on 127.0.0.1 ports {}..{}", bus.modbus_meters,
+                               bus_sims->targets().modbus.front().port, bus_sims->targets().modbus.back().port)
+                << std::endl;
+    }
+    if (!bus.targets_file.empty()) std::cout << "metersim: poll targets written to " << bus.targets_file << std::endl;
+  }
 
   auto fleet = apps::SimFleet::Create(o);
   if (!fleet) Die(fleet.error().ToString());
@@ -170,6 +195,7 @@ int main(int argc, char** argv) {
   core::Instant next_poll = WallNow();
   for (;;) {
     core::Instant now = WallNow();
+    if (bus_sims) bus_sims->Tick(now);
     if (now >= next_sample) {
       if (auto s = f.SampleAll(next_sample); !s) Die(s.error().ToString());
       save_clock(next_sample);

@@ -9,7 +9,7 @@ namespace {
 constexpr EventType kAll[] = {EventType::kTamper,        EventType::kPowerLoss,       EventType::kPowerRestored,
                               EventType::kOutputChanged, EventType::kSequenceGap,     EventType::kCounterRollover,
                               EventType::kCounterReset,  EventType::kDeviceReplaced,  EventType::kClockSkew,
-                              EventType::kDuplicateConflict, EventType::kCommandFailed};
+                              EventType::kDuplicateConflict, EventType::kCommandFailed, EventType::kMeterError};
 }
 
 std::string_view EventTypeName(EventType t) {
@@ -25,6 +25,7 @@ std::string_view EventTypeName(EventType t) {
     case EventType::kClockSkew: return "clock_skew";
     case EventType::kDuplicateConflict: return "duplicate_conflict";
     case EventType::kCommandFailed: return "command_failed";
+    case EventType::kMeterError: return "meter_error";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@ enum class EventType : uint8_t {
   kPowerLoss = 2,         // reported
   kPowerRestored = 3,     // reported
   kOutputChanged = 4,     // reported: the output relay switched
+  kMeterError = 5,        // reported: a polled meter flags an error in its status (M-Bus status byte)
   kSequenceGap = 10,      // found: messages the device no longer holds are lost
   kCounterRollover = 11,  // found: the pulse counter wrapped
   kCounterReset = 12,     // found: the pulse counter went back (device reset or replaced)

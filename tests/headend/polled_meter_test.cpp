@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/time_zone.h"
+#include "headend/poll_scheduler.h"
 
 namespace meterd::headend {
 namespace {
@@ -90,6 +91,57 @@ TEST_F(PolledMeterTest, RefusesRegistersThatDoNotFit) {
   PolledMeter heat{"MB-1", "H-1", core::Medium::kHeat, {1, 0, core::Unit::kWh}, 900};
   EXPECT_EQ(RegisterCounts(heat, {35, 3, core::Unit::kWh}).value(), 35000u);
   EXPECT_FALSE(RegisterCounts(heat, {35, 0, core::Unit::kJ}));
+}
+
+// A source whose meter's register rises 10 L per round; the second meter always fails.
+class CountingSource : public PollSource {
+ public:
+  explicit CountingSource(PolledMeter meter) : meter_(std::move(meter)) {}
+  std::string Name() const override { return "counting"; }
+  PollOutcome PollOnce(PolledMeterSink& sink, core::Instant now) override {
+    PollOutcome o;
+    register_ += 10;
+    if (auto r = sink.Report(meter_, now, {register_, -3, core::Unit::kM3}); r) {
+      ++o.meters_read;
+    } else {
+      ++o.errors;
+      o.last_error = r.error().ToString();
+    }
+    ++o.errors;  // the meter that never answers
+    o.last_error = "meter 2: no answer after 3 tries";
+    return o;
+  }
+
+ private:
+  PolledMeter meter_;
+  int64_t register_ = 1000;
+};
+
+TEST_F(PolledMeterTest, SchedulerRoundsReportEverySourceAndReloadTheList) {
+  PolledMeterSink sink(*ingest_, *store_);
+  int loads = 0;
+  auto source = std::make_shared<CountingSource>(water_);
+  PollScheduler scheduler(sink, [&] {
+    ++loads;
+    return std::vector<std::shared_ptr<PollSource>>{source};
+  }, core::Seconds{900});
+  auto first = scheduler.RunRound(At("2026-11-21T10:00:00Z"));
+  EXPECT_EQ(first.meters_read, 1);
+  EXPECT_EQ(first.errors, 1);
+  scheduler.RunRound(At("2026-11-21T10:15:00Z"));
+  scheduler.RunRound(At("2026-11-21T10:30:00Z"));
+  EXPECT_EQ(loads, 3);
+  EXPECT_EQ(scheduler.counters().rounds.load(), 3);
+  EXPECT_EQ(scheduler.counters().meters_read.load(), 3);
+  EXPECT_EQ(scheduler.counters().errors.load(), 3);
+  auto intervals = store_->Intervals("W-00000042", core::Channel::kVolume, *core::TimeZone::Find("UTC"),
+                                     {At("2026-11-21T00:00:00Z"), At("2026-11-22T00:00:00Z")});
+  ASSERT_TRUE(intervals);
+  ASSERT_EQ(intervals->size(), 2u);
+  EXPECT_EQ((*intervals)[1].value, (core::Quantity{10, -3, core::Unit::kM3}));
+  // Start and Stop without a round in between: Stop wakes the waiting thread at once.
+  scheduler.Start();
+  scheduler.Stop();
 }
 
 }  // namespace

@@ -9,8 +9,10 @@ FrameBoundary FindFrame(std::span<const uint8_t> bytes) {
   using Kind = FrameBoundary::Kind;
   if (bytes.empty()) return {Kind::kNeedMore, 0};
   switch (bytes[0]) {
-    case kAckByte: return {Kind::kFrame, 1};
-    case kShortStart: return bytes.size() < 5 ? FrameBoundary{Kind::kNeedMore, 0} : FrameBoundary{Kind::kFrame, 5};
+    case kAckByte:
+      return {Kind::kFrame, 1};
+    case kShortStart:
+      return bytes.size() < 5 ? FrameBoundary{Kind::kNeedMore, 0} : FrameBoundary{Kind::kFrame, 5};
     case kLongStart: {
       if (bytes.size() >= 2 && bytes[1] < 3) return {Kind::kNoFrame, 1};
       if (bytes.size() >= 3 && bytes[2] != bytes[1]) return {Kind::kNoFrame, 1};
@@ -19,7 +21,8 @@ FrameBoundary FindFrame(std::span<const uint8_t> bytes) {
       const size_t total = size_t{bytes[1]} + 6;
       return bytes.size() < total ? FrameBoundary{Kind::kNeedMore, 0} : FrameBoundary{Kind::kFrame, total};
     }
-    default: return {Kind::kNoFrame, 1};
+    default:
+      return {Kind::kNoFrame, 1};
   }
 }
 

@@ -46,7 +46,7 @@ export function commandStateClass(state: string): string {
   }
 }
 
-export const MEDIA = ['electricity', 'water', 'hot_water', 'gas'] as const;
+export const MEDIA = ['electricity', 'water', 'hot_water', 'gas', 'heat'] as const;
 
 export function mediumLabel(m: string | null | undefined): string {
   switch (m) {
@@ -58,6 +58,8 @@ export function mediumLabel(m: string | null | undefined): string {
       return 'Hot water';
     case 'gas':
       return 'Gas';
+    case 'heat':
+      return 'Heat';
     default:
       return m ?? '—';
   }
@@ -68,6 +70,7 @@ export const EVENT_TYPES = [
   'power_loss',
   'power_restored',
   'output_changed',
+  'meter_error',
   'sequence_gap',
   'counter_rollover',
   'counter_reset',
