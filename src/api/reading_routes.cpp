@@ -167,6 +167,24 @@ Response Registers(Api& api, Request& req, const RouteParams& params, const Call
   return Json(200, json::serialize(root));
 }
 
+// The newest instantaneous values of a polled meter (temperatures, flow, voltages, ...).
+Response Present(Api& api, Request&, const RouteParams& params, const Caller&) {
+  auto meter = api.store().GetMeter(params.Get("id"));
+  if (!meter) return ErrorResponse(meter.error());
+  if (!*meter) return ErrorResponse(core::Error::NotFound(fmt::format("no meter '{}'", params.Get("id"))));
+  auto values = api.store().PresentValues((*meter)->id);
+  if (!values) return ErrorResponse(values.error());
+  json::array items;
+  for (const auto& v : *values) {
+    items.push_back(json::object{{"name", v.name}, {"value", v.value.DecimalString()},
+                                 {"unit", core::UnitSymbol(v.value.unit)}, {"at", core::FormatInstant(v.at)}});
+  }
+  json::object root;
+  root["meter"] = (*meter)->id;
+  root["items"] = std::move(items);
+  return Json(200, json::serialize(root));
+}
+
 }  // namespace
 
 void AddReadingRoutes(std::vector<Route>& routes) {
@@ -174,6 +192,8 @@ void AddReadingRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/api/v1/meters/{id}/readings", Access::kUser, P::kReadingsRead, Scope::kMeterParam,
                     "Interval consumption at interval, hour, day or month resolution", Readings});
   routes.push_back({"GET", "/api/v1/meters/{id}/registers", Access::kUser, P::kReadingsRead, Scope::kMeterParam, "Daily register (index) reads", Registers});
+  routes.push_back({"GET", "/api/v1/meters/{id}/present", Access::kUser, P::kReadingsRead, Scope::kMeterParam,
+                    "A polled meter's newest instantaneous values (temperatures, flow, voltage, ...)", Present});
 }
 
 }  // namespace meterd::api

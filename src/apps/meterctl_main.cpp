@@ -203,6 +203,9 @@ int main(int argc, char** argv) {
   readings->add_option("--resolution", resolution, "interval, hour, day, month");
   readings->add_option("--channel", channel);
 
+  auto* present = app.add_subcommand("present", "a polled meter's newest instantaneous values");
+  present->add_option("meter", id)->required();
+
   auto* command = app.add_subcommand("command", "queue a command for a device");
   std::string output;
   int interval = 0;
@@ -371,6 +374,8 @@ int main(int argc, char** argv) {
       Table(o.at("points").as_array(), {"start", "end", "value", "quality"});
       std::cout << fmt::format("total {} {} ({}, {})\n", Text(o.at("total")), Text(o.at("unit")), Text(o.at("resolution")), Text(o.at("time_zone")));
     }
+  } else if (present->parsed()) {
+    Print(g, s.Call("GET", "/api/v1/meters/" + Encode(id) + "/present"), {"name", "value", "unit", "at"});
   } else if (command->parsed()) {
     json::object body;
     if (!output.empty()) {

@@ -127,7 +127,20 @@ class MbusSource final : public PollSource {
     if (h.status & 0x1C) {  // application busy/error, power low, permanent error (EN 13757-3 table 8)
       events.push_back({core::EventType::kMeterError, now, fmt::format("M-Bus status byte {:02X}", h.status)});
     }
-    auto reported = sink.Report(meter, now, reg, std::move(events));
+    // Instantaneous values now (storage 0) become the meter's present values.
+    std::vector<store::PresentValue> present;
+    for (size_t i = 0; i < values.values.size(); ++i) {
+      const MbusValue& v = values.values[i];
+      if (i == *values.main || !v.quantity || v.storage_number != 0 || v.name == "fabrication_number" ||
+          v.function != codec::mbus::Function::kInstantaneous) {
+        continue;
+      }
+      std::string name = v.name;
+      if (v.tariff != 0) name += fmt::format("_t{}", v.tariff);
+      if (v.subunit != 0) name += fmt::format("_s{}", v.subunit);
+      present.push_back({std::move(name), *v.quantity, now});
+    }
+    auto reported = sink.Report(meter, now, reg, std::move(events), now, std::move(present));
     if (!reported) return core::Fail(reported.error());
     return {};
   }
@@ -190,7 +203,11 @@ class ModbusSource final : public PollSource {
     meter.meter = spec.meter;
     meter.medium = core::Medium::kElectricity;
     meter.resolution = Resolution(value->scale, value->unit);
-    auto r = sink.Report(meter, now, *value);
+    std::vector<store::PresentValue> present;
+    for (const auto& v : reading->values) {
+      if (v.name != energy->name) present.push_back({v.name, v.value, now});
+    }
+    auto r = sink.Report(meter, now, *value, {}, now, std::move(present));
     if (!r) return core::Fail(r.error());
     return {};
   }

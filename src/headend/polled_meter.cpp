@@ -33,7 +33,8 @@ core::Result<uint64_t> RegisterCounts(const PolledMeter& meter, const core::Quan
 
 core::Result<int64_t> PolledMeterSink::Report(const PolledMeter& meter, core::Instant at,
                                               const core::Quantity& register_value,
-                                              std::vector<codec::acq::DeviceEvent> events, core::Instant now) {
+                                              std::vector<codec::acq::DeviceEvent> events, core::Instant now,
+                                              std::vector<store::PresentValue> present) {
   auto counts = RegisterCounts(meter, register_value);
   if (!counts) return core::Fail(counts.error());
   uint64_t seq = 0;
@@ -59,6 +60,9 @@ core::Result<int64_t> PolledMeterSink::Report(const PolledMeter& meter, core::In
   if (now == core::Instant{}) now = at;
   auto reply = ingest_.Ingest(std::move(up), now, std::string(kPolledTokenHash));
   if (!reply) return core::Fail(reply.error());
+  if (!present.empty()) {
+    if (auto r = store_.PutPresentValues(meter.meter, present); !r) return core::Fail(r.error());
+  }
   return reply->readings;
 }
 

@@ -45,9 +45,12 @@ class PolledMeterSink {
   PolledMeterSink(IngestService& ingest, store::Store& store) : ingest_(ingest), store_(store) {}
 
   // One read of the meter's main register taken at `at` (the poll time), with events seen by
-  // the reader (e.g. the meter's error flags). Returns the readings committed.
+  // the reader (e.g. the meter's error flags) and the read's other instantaneous values (kept
+  // as the meter's present values once the register is committed). Returns the readings
+  // committed.
   core::Result<int64_t> Report(const PolledMeter& meter, core::Instant at, const core::Quantity& register_value,
-                               std::vector<codec::acq::DeviceEvent> events = {}, core::Instant now = {});
+                               std::vector<codec::acq::DeviceEvent> events = {}, core::Instant now = {},
+                               std::vector<store::PresentValue> present = {});
 
  private:
   IngestService& ingest_;

@@ -152,6 +152,18 @@ ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'session';
 ALTER TABLE sessions ADD COLUMN name TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN scopes TEXT;   -- NULL: all of the role's permissions; else space-separated
 )sql"},
+    // The newest instantaneous values of polled meters (M-Bus, Modbus): one row per meter and name.
+    {5, R"sql(
+CREATE TABLE present_values (
+  meter TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  scale INTEGER NOT NULL,
+  unit INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (meter, name)
+) WITHOUT ROWID;
+)sql"},
 };
 
 core::Result<int64_t> CurrentVersion(Database& db) {

@@ -53,6 +53,8 @@ class SqliteStore final : public Store {
   core::Result<std::optional<Session>> GetSession(std::string_view token_hash) override;
   core::Result<void> DeleteSession(std::string_view token_hash) override;
   core::Result<Listing<User>> ListUsers(Page page) override;
+  core::Result<void> PutPresentValues(std::string_view meter, std::span<const PresentValue> values) override;
+  core::Result<std::vector<PresentValue>> PresentValues(std::string_view meter) override;
   core::Result<std::vector<Session>> ListSessions(std::string_view user, core::Instant now) override;
   core::Result<int64_t> DeleteSessionsOfUser(std::string_view user, std::string_view keep_token_hash) override;
 

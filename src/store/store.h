@@ -82,6 +82,15 @@ struct DailyRegister {
   core::Quantity value;
 };
 
+// The latest instantaneous value of a polled meter (flow temperature, volume flow, voltage on
+// L1, ...), kept beside its interval data: only the newest per name.
+struct PresentValue {
+  std::string name;   // "flow_temperature", "voltage_l1", "power_t1", ...
+  core::Quantity value;
+  core::Instant at;
+  friend bool operator==(const PresentValue&, const PresentValue&) = default;
+};
+
 struct CommandUpdate {
   core::CommandId id;
   core::CommandState state;
@@ -246,6 +255,10 @@ class Store {
   // Revokes every credential of the user except the one with `keep_token_hash` (may be
   // empty); returns how many were revoked.
   virtual core::Result<int64_t> DeleteSessionsOfUser(std::string_view user, std::string_view keep_token_hash) = 0;
+
+  // A polled meter's present values: PutPresentValues replaces the named ones (one transaction).
+  virtual core::Result<void> PutPresentValues(std::string_view meter, std::span<const PresentValue> values) = 0;
+  virtual core::Result<std::vector<PresentValue>> PresentValues(std::string_view meter) = 0;
 
   virtual core::Result<StoreStats> Stats() = 0;
 

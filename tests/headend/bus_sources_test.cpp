@@ -143,6 +143,21 @@ TEST_F(BusSourcesTest, TwoRoundsOfMbusAndModbusMetersReachTheStoreExactly) {
         break;
     }
   }
+  // Each meter's other instantaneous values are kept as present values.
+  auto heat = store_->PresentValues(fmt::format("Q-KAM-{}", 31000000 + 2 * 11));
+  ASSERT_TRUE(heat);
+  bool flow_temperature = false;
+  for (const auto& v : *heat) {
+    if (v.name == "flow_temperature") {
+      flow_temperature = true;
+      EXPECT_EQ(v.value, (core::Quantity{after[2].flow_temperature_dc, -1, core::Unit::kDegC}));
+      EXPECT_EQ(v.at, t1);
+    }
+  }
+  EXPECT_TRUE(flow_temperature);
+  auto sdm630 = store_->PresentValues("E-M0");
+  ASSERT_TRUE(sdm630);
+  EXPECT_GE(sdm630->size(), 10u);
   // Modbus: the stored consumption is what the meter counted, to the register's resolution.
   for (int i = 0; i < 3; ++i) {
     core::Quantity e1 = (*modbus)->Energy(static_cast<size_t>(i), codec::modbus::EnergyChannel::kImportActive,
