@@ -284,6 +284,13 @@ export const api = {
   meter(id: string, signal?: AbortSignal) {
     return request<Meter>('GET', `/meters/${enc(id)}`, { signal });
   },
+  present(id: string, signal?: AbortSignal) {
+    return request<{ meter: string; items: { name: string; value: string; unit: string; at: string }[] }>(
+      'GET',
+      `/meters/${enc(id)}/present`,
+      { signal },
+    );
+  },
   readings(id: string, q: { from: string; to: string; resolution: string; channel?: string }, signal?: AbortSignal) {
     return request<Readings>('GET', `/meters/${enc(id)}/readings`, { query: q, signal });
   },

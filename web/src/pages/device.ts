@@ -257,6 +257,15 @@ export function renderDevice(root: HTMLElement, id: string): () => void {
       field('Register', m.register ? h('span', { class: 'mono', title: `at ${formatDateTime(m.register.at)}` }, formatQuantity(m.register.value, m.register.unit)) : '—'),
       field('Register read', m.register ? timeAgo(m.register.at) : '—'),
     );
+    // A polled meter (M-Bus, Modbus) also has present values: temperatures, flow, voltages.
+    void api.present(m.id).then(
+      (p) => {
+        for (const v of p.items) {
+          meterDl.append(...field(humanize(v.name), h('span', { class: 'mono', title: `at ${formatDateTime(v.at)}` }, formatQuantity(v.value, v.unit))));
+        }
+      },
+      () => {},
+    );
   }
 
   // ---- output switch and commands --------------------------------------------------------------
