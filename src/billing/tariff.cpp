@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "billing/tariff.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace meterd::billing {
+namespace {
+
+// "<source>:<line>: <what>"
+struct Where {
+  std::string_view source;
+  core::Error operator()(const toml::node& node, std::string what) const {
+    return core::Error::Invalid(fmt::format("{}:{}: {}", source, node.source().begin.line, what));
+  }
+  core::Error operator()(int line, std::string what) const {
+    return core::Error::Invalid(fmt::format("{}:{}: {}", source, line, what));
+  }
+};
+
+core::Result<std::string> Text(const Where& at, const toml::table& t, std::string_view key, bool required = true) {
+  const toml::node* n = t.get(key);
+  if (!n) {
+    if (!required) return std::string();
+    return core::Fail(at(t, fmt::format("missing '{}'", key)));
+  }
+  auto v = n->value<std::string>();
+  if (!v) return core::Fail(at(*n, fmt::format("'{}' must be a string", key)));
+  return *v;
+}
+
+core::Result<void> OnlyKeys(const Where& at, const toml::table& t, std::initializer_list<std::string_view> keys,
+                            std::string_view what) {
+  for (const auto& [key, value] : t) {
+    if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
+      return core::Fail(at(value, fmt::format("unknown key '{}' in {}", key.str(), what)));
+    }
+  }
+  return {};
+}
+
+// "0.2345" in the tariff's currency.
+core::Result<core::Money> Price(const Where& at, const toml::node& n, std::string_view currency, std::string_view what) {
+  auto text = n.value<std::string>();
+  if (!text) return core::Fail(at(n, fmt::format("{} must be a decimal string such as \"0.2345\"", what)));
+  // "0.40" takes the tariff's currency; "0.40 EUR" must name the same one.
+  bool has_code = text->find(' ') != std::string::npos;
+  auto m = core::Money::Parse(has_code ? *text : *text + " " + std::string(currency));
+  if (!m) return core::Fail(at(n, fmt::format("{}: {}", what, m.error().message)));
+  if (m->Currency() != currency) {
+    return core::Fail(at(n, fmt::format("{}: currency mismatch: {} in a tariff in {}", what, m->Currency(), currency)));
+  }
+  return *m;
+}
+
+// "HH:MM" (24:00 allowed as the end of the day) -> minutes.
+core::Result<int> Clock(const Where& at, const toml::node& n, std::string_view what) {
+  auto text = n.value<std::string>();
+  bool ok = text && text->size() == 5 && (*text)[2] == ':';
+  int h = 0, m = 0;
+  if (ok) {
+    for (int i : {0, 1, 3, 4}) ok = ok && (*text)[i] >= '0' && (*text)[i] <= '9';
+    h = ((*text)[0] - '0') * 10 + ((*text)[1] - '0');
+    m = ((*text)[3] - '0') * 10 + ((*text)[4] - '0');
+    ok = ok && m < 60 && (h < 24 || (h == 24 && m == 0));
+  }
+  if (!ok) return core::Fail(at(n, fmt::format("{} must be a time \"HH:MM\" (00:00 to 24:00)", what)));
+  return h * 60 + m;
+}
+
+core::Result<RatePeriod> ParsePeriod(const Where& at, const toml::table& t, std::string_view currency,
+                                     const core::Quantity& unit_one) {
+  if (auto r = OnlyKeys(at, t, {"name", "months", "days", "from", "to", "price", "tiers"}, "[[version.rate]]"); !r) {
+    return core::Fail(r.error());
+  }
+  RatePeriod p;
+  p.line = static_cast<int>(t.source().begin.line);
+  auto name = Text(at, t, "name");
+  if (!name) return core::Fail(name.error());
+  p.name = *name;
+  if (const toml::node* months = t.get("months")) {
+    const toml::array* a = months->as_array();
+    if (!a || a->empty()) return core::Fail(at(*months, "months must be a list of 1..12"));
+    for (const auto& x : *a) {
+      auto v = x.value<int64_t>();
+      if (!v || *v < 1 || *v > 12) return core::Fail(at(x, "months must be 1..12"));
+      p.months.push_back(static_cast<uint32_t>(*v));
+    }
+  } else {
+    for (uint32_t m = 1; m <= 12; ++m) p.months.push_back(m);
+  }
+  if (const toml::node* days = t.get("days")) {
+    const toml::array* a = days->as_array();
+    if (!a || a->empty()) return core::Fail(at(*days, "days must list weekday, weekend and/or holiday"));
+    for (const auto& x : *a) {
+      auto v = x.value<std::string>();
+      if (v == "weekday") p.days.push_back(DayType::kWeekday);
+      else if (v == "weekend") p.days.push_back(DayType::kWeekend);
+      else if (v == "holiday") p.days.push_back(DayType::kHoliday);
+      else return core::Fail(at(x, "days must be weekday, weekend or holiday"));
+    }
+  } else {
+    p.days = {DayType::kWeekday, DayType::kWeekend, DayType::kHoliday};
+  }
+  if (const toml::node* from = t.get("from")) {
+    auto v = Clock(at, *from, "from");
+    if (!v) return core::Fail(v.error());
+    p.from_minute = *v;
+  }
+  if (const toml::node* to = t.get("to")) {
+    auto v = Clock(at, *to, "to");
+    if (!v) return core::Fail(v.error());
+    p.to_minute = *v;
+  }
+  if (p.to_minute <= p.from_minute || p.from_minute >= 1440) {
+    return core::Fail(at(t, fmt::format("rate '{}': from must be before to (periods over midnight are two rates)", p.name)));
+  }
+  const toml::node* price = t.get("price");
+  const toml::node* tiers = t.get("tiers");
+  if ((price != nullptr) == (tiers != nullptr)) return core::Fail(at(t, fmt::format("rate '{}' needs either price or tiers", p.name)));
+  if (price) {
+    auto m = Price(at, *price, currency, "price");
+    if (!m) return core::Fail(m.error());
+    p.tiers.push_back({std::nullopt, *m});
+  } else {
+    const toml::array* a = tiers->as_array();
+    if (!a || a->empty() || !a->is_array_of_tables()) return core::Fail(at(*tiers, "tiers must be a list of { up_to, price }"));
+    for (size_t i = 0; i < a->size(); ++i) {
+      const toml::table& tier = *a->get(i)->as_table();
+      if (auto r = OnlyKeys(at, tier, {"up_to", "price"}, "a tier"); !r) return core::Fail(r.error());
+      const toml::node* pr = tier.get("price");
+      if (!pr) return core::Fail(at(tier, "a tier needs a price"));
+      auto m = Price(at, *pr, currency, "tier price");
+      if (!m) return core::Fail(m.error());
+      Tier out{std::nullopt, *m};
+      if (const toml::node* up = tier.get("up_to")) {
+        auto text = up->value<std::string>();
+        auto q = text ? core::Quantity::Parse(*text + " " + std::string(core::UnitSymbol(unit_one.unit)))
+                      : core::Result<core::Quantity>(core::Fail(core::Error::Invalid("")));
+        if (!q || q->value <= 0) return core::Fail(at(*up, "up_to must be a positive decimal string such as \"100\""));
+        out.up_to = *q;
+        if (!p.tiers.empty()) {
+          auto prev = *p.tiers.back().up_to;
+          int8_t s = std::min(prev.scale, q->scale);
+          if (q->Rescaled(s)->value <= prev.Rescaled(s)->value) {
+            return core::Fail(at(*up, fmt::format("tiers out of order: {} after {}", *text, prev.DecimalString())));
+          }
+        }
+      } else if (i + 1 != a->size()) {
+        return core::Fail(at(tier, "only the last tier may be open (no up_to)"));
+      }
+      p.tiers.push_back(std::move(out));
+    }
+    if (p.tiers.back().up_to) return core::Fail(at(*tiers, "the last tier must be open (no up_to)"));
+  }
+  return p;
+}
+
+// Every month x day type must be covered by exactly one period at every minute of the day.
+core::Result<void> CheckCoverage(const Where& at, const TariffVersion& v, int line) {
+  for (uint32_t month = 1; month <= 12; ++month) {
+    for (DayType day : {DayType::kWeekday, DayType::kWeekend, DayType::kHoliday}) {
+      std::vector<const RatePeriod*> in;
+      for (const auto& p : v.rates) {
+        if (std::find(p.months.begin(), p.months.end(), month) != p.months.end() &&
+            std::find(p.days.begin(), p.days.end(), day) != p.days.end()) {
+          in.push_back(&p);
+        }
+      }
+      std::sort(in.begin(), in.end(), [](auto* a, auto* b) { return a->from_minute < b->from_minute; });
+      int covered = 0;
+      for (const RatePeriod* p : in) {
+        if (p->from_minute < covered) {
+          return core::Fail(at(p->line, fmt::format("rate '{}' overlaps another on {}s in month {} at {:02}:{:02}", p->name,
+                                                    DayTypeName(day), month, p->from_minute / 60, p->from_minute % 60)));
+        }
+        if (p->from_minute > covered) break;
+        covered = p->to_minute;
+      }
+      if (covered < 1440) {
+        return core::Fail(at(line, fmt::format("no rate on {}s in month {} from {:02}:{:02}", DayTypeName(day), month,
+                                               covered / 60, covered % 60)));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view DayTypeName(DayType t) {
+  switch (t) {
+    case DayType::kWeekday: return "weekday";
+    case DayType::kWeekend: return "weekend";
+    case DayType::kHoliday: return "holiday";
+  }
+  return "weekday";
+}
+
+const TariffVersion* Tariff::VersionOn(int32_t day) const {
+  const TariffVersion* found = nullptr;
+  for (const auto& v : versions) {
+    if (v.effective_day <= day) found = &v;
+  }
+  return found;
+}
+
+DayType DayTypeOf(const TariffVersion& version, int32_t day) {
+  if (std::binary_search(version.holidays.begin(), version.holidays.end(), day)) return DayType::kHoliday;
+  int weekday = ((day % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday; 0 = Sunday
+  return weekday == 0 || weekday == 6 ? DayType::kWeekend : DayType::kWeekday;
+}
+
+const RatePeriod* PeriodAt(const TariffVersion& version, int32_t day, int minute) {
+  uint32_t month = core::CivilFromDays(day).month;
+  DayType type = DayTypeOf(version, day);
+  for (const auto& p : version.rates) {
+    if (minute >= p.from_minute && minute < p.to_minute &&
+        std::find(p.months.begin(), p.months.end(), month) != p.months.end() &&
+        std::find(p.days.begin(), p.days.end(), type) != p.days.end()) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source) {
+  Where at{source};
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return core::Fail(core::Error::Invalid(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description())));
+  }
+  if (auto r = OnlyKeys(at, root, {"id", "name", "currency", "unit", "time_zone", "version"}, "the tariff"); !r) {
+    return core::Fail(r.error());
+  }
+  Tariff t;
+  for (auto [key, out] : {std::pair{"id", &t.id}, std::pair{"name", &t.name}, std::pair{"currency", &t.currency}}) {
+    auto v = Text(at, root, key);
+    if (!v) return core::Fail(v.error());
+    *out = *v;
+  }
+  if (t.currency.size() != 3 || !std::all_of(t.currency.begin(), t.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return core::Fail(at(*root.get("currency"), "currency must be an ISO 4217 code such as \"GBP\""));
+  }
+  auto unit = Text(at, root, "unit");
+  if (!unit) return core::Fail(unit.error());
+  if (*unit == "kWh") {
+    t.unit = core::Unit::kWh;
+    t.unit_scale = 3;
+  } else if (*unit == "m3") {
+    t.unit = core::Unit::kM3;
+    t.unit_scale = 0;
+  } else {
+    return core::Fail(at(*root.get("unit"), "unit must be \"kWh\" (electricity, heat) or \"m3\" (water, gas)"));
+  }
+  auto zone_name = Text(at, root, "time_zone");
+  if (!zone_name) return core::Fail(zone_name.error());
+  auto zone = core::TimeZone::Find(*zone_name);
+  if (!zone) return core::Fail(at(*root.get("time_zone"), fmt::format("unknown time zone '{}'", *zone_name)));
+  t.zone = *zone;
+  const core::Quantity unit_one{1, 0, *unit == "kWh" ? core::Unit::kWh : core::Unit::kM3};
+
+  const toml::node* versions = root.get("version");
+  const toml::array* list = versions ? versions->as_array() : nullptr;
+  if (!list || list->empty() || !list->is_array_of_tables()) return core::Fail(at(root, "a tariff needs [[version]] tables"));
+  for (const auto& item : *list) {
+    const toml::table& vt = *item.as_table();
+    if (auto r = OnlyKeys(at, vt, {"effective", "fixed", "holidays", "rate"}, "[[version]]"); !r) return core::Fail(r.error());
+    TariffVersion v;
+    auto eff = Text(at, vt, "effective");
+    if (!eff) return core::Fail(eff.error());
+    auto day = core::ParseDay(*eff);
+    if (!day) return core::Fail(at(*vt.get("effective"), "effective must be a date \"YYYY-MM-DD\""));
+    v.effective_day = *day;
+    if (!t.versions.empty() && v.effective_day <= t.versions.back().effective_day) {
+      return core::Fail(at(vt, fmt::format("versions must be in order of their effective dates ({} is not after {})", *eff,
+                                           core::FormatDay(t.versions.back().effective_day))));
+    }
+    if (const toml::node* fixed = vt.get("fixed")) {
+      const toml::array* a = fixed->as_array();
+      if (!a || !a->is_array_of_tables()) return core::Fail(at(*fixed, "fixed must be a list of { name, amount, per }"));
+      for (const auto& f : *a) {
+        const toml::table& ft = *f.as_table();
+        if (auto r = OnlyKeys(at, ft, {"name", "amount", "per"}, "a fixed charge"); !r) return core::Fail(r.error());
+        FixedCharge c;
+        auto name = Text(at, ft, "name");
+        if (!name) return core::Fail(name.error());
+        c.name = *name;
+        const toml::node* amount = ft.get("amount");
+        if (!amount) return core::Fail(at(ft, "a fixed charge needs an amount"));
+        auto m = Price(at, *amount, t.currency, "amount");
+        if (!m) return core::Fail(m.error());
+        c.amount = *m;
+        auto per = Text(at, ft, "per");
+        if (!per) return core::Fail(per.error());
+        if (*per == "day") c.per = FixedPer::kDay;
+        else if (*per == "month") c.per = FixedPer::kMonth;
+        else return core::Fail(at(*ft.get("per"), "per must be \"day\" or \"month\""));
+        v.fixed.push_back(std::move(c));
+      }
+    }
+    if (const toml::node* holidays = vt.get("holidays")) {
+      const toml::array* a = holidays->as_array();
+      if (!a) return core::Fail(at(*holidays, "holidays must be a list of dates"));
+      for (const auto& h : *a) {
+        auto d = h.value<std::string>() ? core::ParseDay(*h.value<std::string>()) : core::Result<int32_t>(core::Fail(core::Error::Invalid("")));
+        if (!d) return core::Fail(at(h, "holidays must be dates \"YYYY-MM-DD\""));
+        v.holidays.push_back(*d);
+      }
+      std::sort(v.holidays.begin(), v.holidays.end());
+    }
+    const toml::node* rates = vt.get("rate");
+    const toml::array* ra = rates ? rates->as_array() : nullptr;
+    if (!ra || ra->empty() || !ra->is_array_of_tables()) return core::Fail(at(vt, "a version needs [[version.rate]] tables"));
+    for (const auto& r : *ra) {
+      auto p = ParsePeriod(at, *r.as_table(), t.currency, unit_one);
+      if (!p) return core::Fail(p.error());
+      v.rates.push_back(std::move(*p));
+    }
+    if (auto c = CheckCoverage(at, v, static_cast<int>(vt.source().begin.line)); !c) return core::Fail(c.error());
+    t.versions.push_back(std::move(v));
+  }
+  return t;
+}
+
+core::Result<Tariff> LoadTariff(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::Fail(core::Error::NotFound(fmt::format("cannot read tariff file {}", path)));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseTariff(text.str(), path);
+}
+
+}  // namespace meterd::billing
