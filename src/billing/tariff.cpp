@@ -129,6 +129,7 @@ core::Result<RatePeriod> ParsePeriod(const Where& at, const toml::table& t, std:
   } else {
     const toml::array* a = tiers->as_array();
     if (!a || a->empty() || !a->is_array_of_tables()) return core::Fail(at(*tiers, "tiers must be a list of { up_to, price }"));
+    std::string prev_text;
     for (size_t i = 0; i < a->size(); ++i) {
       const toml::table& tier = *a->get(i)->as_table();
       if (auto r = OnlyKeys(at, tier, {"up_to", "price"}, "a tier"); !r) return core::Fail(r.error());
@@ -139,20 +140,21 @@ core::Result<RatePeriod> ParsePeriod(const Where& at, const toml::table& t, std:
       Tier out{std::nullopt, *m};
       if (const toml::node* up = tier.get("up_to")) {
         auto text = up->value<std::string>();
-        auto q = text ? core::Quantity::Parse(*text + " " + std::string(core::UnitSymbol(unit_one.unit)))
+        auto q = text ? core::Quantity::Parse(*text + (unit_one.unit == core::Unit::kWh ? " kWh" : " m3"))
                       : core::Result<core::Quantity>(core::Fail(core::Error::Invalid("")));
         if (!q || q->value <= 0) return core::Fail(at(*up, "up_to must be a positive decimal string such as \"100\""));
         out.up_to = *q;
-        if (!p.tiers.empty()) {
+        if (!p.tiers.empty() && p.tiers.back().up_to) {
           auto prev = *p.tiers.back().up_to;
           int8_t s = std::min(prev.scale, q->scale);
           if (q->Rescaled(s)->value <= prev.Rescaled(s)->value) {
-            return core::Fail(at(*up, fmt::format("tiers out of order: {} after {}", *text, prev.DecimalString())));
+            return core::Fail(at(*up, fmt::format("tiers out of order: {} after {}", *text, prev_text)));
           }
         }
       } else if (i + 1 != a->size()) {
         return core::Fail(at(tier, "only the last tier may be open (no up_to)"));
       }
+      if (const toml::node* up = tier.get("up_to"); up && up->value<std::string>()) prev_text = *up->value<std::string>();
       p.tiers.push_back(std::move(out));
     }
     if (p.tiers.back().up_to) return core::Fail(at(*tiers, "the last tier must be open (no up_to)"));

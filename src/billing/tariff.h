@@ -29,7 +29,8 @@ struct FixedCharge {
 };
 
 // One block of a tiered price: consumption above the previous tier's limit up to `up_to`
-// (in the tariff's unit, per billing period) costs `price` per unit. The last tier is open.
+// (per billing period; written in the tariff's unit, kept in base units: "100" kWh is
+// 100000 Wh) costs `price` per unit. The last tier is open.
 struct Tier {
   std::optional<core::Quantity> up_to;
   core::Money price;  // per one unit (kWh or m3)

@@ -99,7 +99,7 @@ TEST(Tariff, ParsesVersionsPeriodsTiersAndHolidays) {
   EXPECT_EQ(PeriodAt(v1, Day("2026-11-23"), 23 * 60 + 59)->name, "evening");
   const RatePeriod* day = PeriodAt(v1, Day("2026-11-23"), 8 * 60);
   ASSERT_EQ(day->tiers.size(), 2u);
-  EXPECT_EQ(day->tiers[0].up_to, (core::Quantity{100, 0, core::Unit::kWh}));
+  EXPECT_EQ(day->tiers[0].up_to, (core::Quantity{100000, 0, core::Unit::kWh}));  // 100 kWh in Wh
   EXPECT_FALSE(day->tiers[1].up_to);
   EXPECT_EQ(day->tiers[1].price.micros, 280000);
   EXPECT_EQ(t->versions[1].fixed[0].per, FixedPer::kMonth);
