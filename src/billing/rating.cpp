@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -44,7 +45,8 @@ struct TierUse {
 
 }  // namespace
 
-core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, const std::vector<UsageInterval>& usage) {
+core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, const std::vector<UsageInterval>& usage,
+                        const RateContext& context) {
   if (to_day <= from_day) return core::Fail(core::Error::Invalid("the billing period is empty"));
   const core::Unit base_unit = tariff.unit;
   Bill bill;
@@ -110,6 +112,12 @@ core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, 
   std::map<std::pair<size_t, const RatePeriod*>, TierUse> use;
   std::vector<std::pair<size_t, const RatePeriod*>> order;
   std::set<int32_t> days_seen;
+  struct Placed {
+    size_t segment;
+    const RatePeriod* period;
+    const UsageInterval* interval;
+  };
+  std::vector<Placed> placed;
   for (const auto& u : usage) {
     int64_t local = core::ToUnixSeconds(u.start) + tariff.zone.OffsetSeconds(u.start);
     int32_t day = static_cast<int32_t>((local >= 0 ? local : local - 86399) / 86400);
@@ -123,6 +131,7 @@ core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, 
     while (segments[seg].to <= day) ++seg;
     const RatePeriod* p = PeriodAt(*segments[seg].version, day, minute);
     if (!p) return core::Fail(core::Error::Internal("tariff without a rate at " + core::FormatInstant(u.start)));
+    placed.push_back({seg, p, &u});
     auto key = std::pair{seg, p};
     auto [it, fresh] = use.try_emplace(key);
     if (fresh) order.push_back(key);
@@ -167,11 +176,76 @@ core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, 
       below += in_tier;
     }
   }
-  for (const auto& l : bill.lines) {
-    auto sum = core::Add(bill.subtotal, l.amount);
-    if (!sum) return core::Fail(sum.error());
-    bill.subtotal = *sum;
+  // Demand: the highest mean power over one interval, in W at `scale`.
+  for (size_t seg = 0; seg < segments.size(); ++seg) {
+    for (const auto& d : segments[seg].version->demand) {
+      int64_t peak = 0;
+      int64_t used = 0;
+      for (const auto& pl : placed) {
+        if (pl.segment != seg) continue;
+        if (!d.periods.empty() && std::find(d.periods.begin(), d.periods.end(), pl.period->name) == d.periods.end()) continue;
+        int64_t seconds = (pl.interval->end - pl.interval->start).count();
+        if (seconds <= 0) continue;
+        int64_t w = DivRound(static_cast<__int128>(pl.interval->value.Rescaled(scale)->value) * 3600, seconds);
+        peak = std::max(peak, w);
+        ++used;
+      }
+      // The ratchet: at least this share of the months before.
+      int64_t floor_w = DivRound(static_cast<__int128>(context.previous_peak_w) * Pow10(-scale) * d.ratchet_percent, 100);
+      int64_t billed = std::max(peak, floor_w);
+      bill.peak_demand_w = std::max(bill.peak_demand_w, DivRound(billed, Pow10(-scale)));
+      BillLine line;
+      line.description = billed > peak ? fmt::format("{} (ratchet {}% of {} W)", d.name, d.ratchet_percent, context.previous_peak_w)
+                                       : d.name;
+      line.from_day = segments[seg].from;
+      line.to_day = segments[seg].to;
+      line.quantity = core::Quantity{billed, scale, core::Unit::kW};
+      line.unit_price = d.price;
+      line.amount = Micros(DivRound(static_cast<__int128>(billed) * d.price.micros, static_cast<__int128>(1000) * Pow10(-scale)), cur);
+      line.intervals = used;
+      bill.lines.push_back(std::move(line));
+    }
   }
+  auto sum_lines = [&]() -> core::Result<void> {
+    bill.subtotal = Micros(0, cur);
+    for (const auto& l : bill.lines) {
+      auto sum = core::Add(bill.subtotal, l.amount);
+      if (!sum) return core::Fail(sum.error());
+      bill.subtotal = *sum;
+    }
+    return {};
+  };
+  if (auto r = sum_lines(); !r) return core::Fail(r.error());
+  const TariffVersion& last = *segments.back().version;
+  if (last.minimum) {
+    int64_t minimum = DivRound(static_cast<__int128>(last.minimum->micros) * (to_day - from_day), DaysInMonth(from_day));
+    if (bill.subtotal.micros < minimum) {
+      BillLine line;
+      line.description = "Minimum bill adjustment";
+      line.from_day = from_day;
+      line.to_day = to_day;
+      line.quantity = core::Quantity{to_day - from_day, 0, core::Unit::kNone};
+      line.unit_price = *last.minimum;
+      line.amount = Micros(minimum - bill.subtotal.micros, cur);
+      bill.lines.push_back(std::move(line));
+    }
+  }
+  if (auto r = sum_lines(); !r) return core::Fail(r.error());
+  const int64_t taxable = bill.subtotal.micros;
+  for (const auto& tax : last.taxes) {
+    BillLine line;
+    std::string percent = fmt::format("{}.{:04}", tax.rate_ppm / 10000, tax.rate_ppm % 10000);
+    while (percent.back() == '0') percent.pop_back();
+    if (percent.back() == '.') percent.pop_back();
+    line.description = fmt::format("{} ({}%)", tax.name, percent);
+    line.from_day = from_day;
+    line.to_day = to_day;
+    line.quantity = core::Quantity{taxable, -6, core::Unit::kNone};
+    line.unit_price = Micros(tax.rate_ppm, cur);
+    line.amount = Micros(DivRound(static_cast<__int128>(taxable) * tax.rate_ppm, 1'000'000), cur);
+    bill.lines.push_back(std::move(line));
+  }
+  if (auto r = sum_lines(); !r) return core::Fail(r.error());
   bill.total = Micros(DivRound(bill.subtotal.micros, 10000) * 10000, cur);  // to the cent
   return bill;
 }

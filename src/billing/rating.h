@@ -44,11 +44,21 @@ struct Bill {
   int64_t intervals = 0;
   int64_t estimated = 0;
   int64_t missing_days = 0;    // local days of the period without any interval
+  int64_t peak_demand_w = 0;   // the highest billed demand, for the next period's ratchet
+};
+
+struct RateContext {
+  // The highest demand billed in the months before, for a demand ratchet; W.
+  int64_t previous_peak_w = 0;
 };
 
 // Rates [from_day, to_day) (local days in the tariff's zone). `usage` must be in the tariff's
 // base unit (Wh for kWh tariffs, m3 for m3 ones) and within the period; intervals outside are
 // refused, as are days the tariff has no version for.
-core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, const std::vector<UsageInterval>& usage);
+// Demand charges use the segment's intervals (their mean power); the minimum bill (prorated by
+// day over the month the period starts in) and the taxes are those of the version in force on
+// the period's last day.
+core::Result<Bill> Rate(const Tariff& tariff, int32_t from_day, int32_t to_day, const std::vector<UsageInterval>& usage,
+                        const RateContext& context = {});
 
 }  // namespace meterd::billing

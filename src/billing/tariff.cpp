@@ -192,6 +192,92 @@ core::Result<void> CheckCoverage(const Where& at, const TariffVersion& v, int li
   return {};
 }
 
+// The tables of an array-of-tables key (`fixed`, `demand`, `taxes`): each checked for its keys
+// and its "name" read; `read` fills the rest.
+template <class Read>
+core::Result<void> EachNamed(const Where& at, const toml::node& node, std::initializer_list<std::string_view> keys,
+                             std::string_view what, Read read) {
+  const toml::array* a = node.as_array();
+  if (!a || !a->is_array_of_tables()) return core::Fail(at(node, fmt::format("{} must be a list of tables", what)));
+  for (const auto& item : *a) {
+    const toml::table& t = *item.as_table();
+    if (auto r = OnlyKeys(at, t, keys, what); !r) return r;
+    auto name = Text(at, t, "name");
+    if (!name) return core::Fail(name.error());
+    if (auto r = read(t, *name); !r) return r;
+  }
+  return {};
+}
+
+// A required key of `t`.
+core::Result<const toml::node*> Required(const Where& at, const toml::table& t, std::string_view key, std::string_view what) {
+  const toml::node* n = t.get(key);
+  if (!n) return core::Fail(at(t, fmt::format("{} needs '{}'", what, key)));
+  return n;
+}
+
+// A decimal fraction "0.05" (at most 6 decimals, 0..10) in parts per million.
+core::Result<int64_t> Fraction(const Where& at, const toml::node& n, std::string_view what) {
+  auto text = n.value<std::string>();
+  auto q = text ? core::Quantity::Parse(*text) : core::Result<core::Quantity>(core::Fail(core::Error::Invalid("")));
+  auto ppm = q && q->scale >= -6 ? q->Rescaled(-6) : core::Result<core::Quantity>(core::Fail(core::Error::Invalid("")));
+  if (!ppm || ppm->value < 0 || ppm->value > 10'000'000) {
+    return core::Fail(at(n, fmt::format("{} must be a decimal fraction such as \"0.05\"", what)));
+  }
+  return ppm->value;
+}
+
+// demand, minimum and taxes of a version.
+core::Result<void> ParseExtras(const Where& at, const toml::table& vt, std::string_view currency, TariffVersion& v) {
+  if (const toml::node* demand = vt.get("demand")) {
+    auto r = EachNamed(at, *demand, {"name", "price", "periods", "ratchet"}, "demand",
+                       [&](const toml::table& dt, const std::string& name) -> core::Result<void> {
+      DemandCharge c;
+      c.name = name;
+      auto price = Required(at, dt, "price", "a demand charge");
+      if (!price) return core::Fail(price.error());
+      auto m = Price(at, **price, currency, "demand price");
+      if (!m) return core::Fail(m.error());
+      c.price = *m;
+      if (const toml::node* periods = dt.get("periods")) {
+        const toml::array* pa = periods->as_array();
+        if (!pa) return core::Fail(at(*periods, "periods must be a list of rate names"));
+        for (const auto& p : *pa) {
+          auto n = p.value<std::string>();
+          bool known = n && std::any_of(v.rates.begin(), v.rates.end(), [&](const RatePeriod& r) { return r.name == *n; });
+          if (!known) return core::Fail(at(p, "periods must name rates of this version"));
+          c.periods.push_back(*n);
+        }
+      }
+      if (const toml::node* ratchet = dt.get("ratchet")) {
+        auto ppm = Fraction(at, *ratchet, "ratchet");
+        if (!ppm || *ppm > 1'000'000 || *ppm % 10'000 != 0) return core::Fail(at(*ratchet, "ratchet must be a fraction 0..1 in whole percent"));
+        c.ratchet_percent = static_cast<int32_t>(*ppm / 10'000);
+      }
+      v.demand.push_back(std::move(c));
+      return {};
+    });
+    if (!r) return r;
+  }
+  if (const toml::node* minimum = vt.get("minimum")) {
+    auto m = Price(at, *minimum, currency, "minimum");
+    if (!m) return core::Fail(m.error());
+    v.minimum = *m;
+  }
+  if (const toml::node* taxes = vt.get("taxes")) {
+    auto r = EachNamed(at, *taxes, {"name", "rate"}, "taxes", [&](const toml::table& xt, const std::string& name) -> core::Result<void> {
+      auto rate = Required(at, xt, "rate", "a tax");
+      if (!rate) return core::Fail(rate.error());
+      auto ppm = Fraction(at, **rate, "tax rate");
+      if (!ppm) return core::Fail(ppm.error());
+      v.taxes.push_back({name, *ppm});
+      return {};
+    });
+    if (!r) return r;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string_view DayTypeName(DayType t) {
@@ -273,7 +359,9 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
   if (!list || list->empty() || !list->is_array_of_tables()) return core::Fail(at(root, "a tariff needs [[version]] tables"));
   for (const auto& item : *list) {
     const toml::table& vt = *item.as_table();
-    if (auto r = OnlyKeys(at, vt, {"effective", "fixed", "holidays", "rate"}, "[[version]]"); !r) return core::Fail(r.error());
+    if (auto r = OnlyKeys(at, vt, {"effective", "fixed", "holidays", "rate", "demand", "minimum", "taxes"}, "[[version]]"); !r) {
+      return core::Fail(r.error());
+    }
     TariffVersion v;
     auto eff = Text(at, vt, "effective");
     if (!eff) return core::Fail(eff.error());
@@ -285,18 +373,12 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
                                            core::FormatDay(t.versions.back().effective_day))));
     }
     if (const toml::node* fixed = vt.get("fixed")) {
-      const toml::array* a = fixed->as_array();
-      if (!a || !a->is_array_of_tables()) return core::Fail(at(*fixed, "fixed must be a list of { name, amount, per }"));
-      for (const auto& f : *a) {
-        const toml::table& ft = *f.as_table();
-        if (auto r = OnlyKeys(at, ft, {"name", "amount", "per"}, "a fixed charge"); !r) return core::Fail(r.error());
+      auto r = EachNamed(at, *fixed, {"name", "amount", "per"}, "fixed", [&](const toml::table& ft, const std::string& name) -> core::Result<void> {
         FixedCharge c;
-        auto name = Text(at, ft, "name");
-        if (!name) return core::Fail(name.error());
-        c.name = *name;
-        const toml::node* amount = ft.get("amount");
-        if (!amount) return core::Fail(at(ft, "a fixed charge needs an amount"));
-        auto m = Price(at, *amount, t.currency, "amount");
+        c.name = name;
+        auto amount = Required(at, ft, "amount", "a fixed charge");
+        if (!amount) return core::Fail(amount.error());
+        auto m = Price(at, **amount, t.currency, "amount");
         if (!m) return core::Fail(m.error());
         c.amount = *m;
         auto per = Text(at, ft, "per");
@@ -305,7 +387,9 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
         else if (*per == "month") c.per = FixedPer::kMonth;
         else return core::Fail(at(*ft.get("per"), "per must be \"day\" or \"month\""));
         v.fixed.push_back(std::move(c));
-      }
+        return {};
+      });
+      if (!r) return core::Fail(r.error());
     }
     if (const toml::node* holidays = vt.get("holidays")) {
       const toml::array* a = holidays->as_array();
@@ -326,6 +410,7 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
       v.rates.push_back(std::move(*p));
     }
     if (auto c = CheckCoverage(at, v, static_cast<int>(vt.source().begin.line)); !c) return core::Fail(c.error());
+    if (auto e = ParseExtras(at, vt, t.currency, v); !e) return core::Fail(e.error());
     t.versions.push_back(std::move(v));
   }
   return t;

@@ -48,11 +48,30 @@ struct RatePeriod {
   int line = 0;                     // in the file, for messages
 };
 
+// A charge on the highest mean power over any one interval of the period (15-minute data:
+// kW = kWh x 4), optionally only in the named rate periods, at least `ratchet` of the highest
+// demand of the months before (passed in by the caller).
+struct DemandCharge {
+  std::string name;
+  core::Money price;                 // per kW
+  std::vector<std::string> periods;  // rate period names; empty: all
+  int32_t ratchet_percent = 0;       // 0..100
+};
+
+// A tax or levy: `rate_ppm` parts per million of the subtotal (after the minimum bill).
+struct Tax {
+  std::string name;
+  int64_t rate_ppm = 0;  // "0.05" is 50000
+};
+
 struct TariffVersion {
   int32_t effective_day = 0;        // local day number (core::ParseDay) from which it applies
   std::vector<FixedCharge> fixed;
   std::vector<int32_t> holidays;    // local day numbers
   std::vector<RatePeriod> rates;
+  std::vector<DemandCharge> demand;
+  std::optional<core::Money> minimum;  // the least a bill of a whole month comes to, before tax
+  std::vector<Tax> taxes;
 };
 
 struct Tariff {

@@ -124,5 +124,86 @@ TEST(Rating, RefusesWhatDoesNotFit) {
   EXPECT_FALSE(Rate(t, Day("2026-03-01"), Day("2026-03-02"), water));
 }
 
+constexpr const char* kBusiness = R"(
+id = "biz"
+name = "Small business with demand"
+currency = "GBP"
+unit = "kWh"
+time_zone = "UTC"
+[[version]]
+effective = "2026-01-01"
+minimum = "20.00"
+taxes = [{ name = "VAT", rate = "0.20" }]
+demand = [{ name = "Demand", price = "8.00", ratchet = "0.80" }]
+[[version.rate]]
+name = "all"
+price = "0.10"
+)";
+
+// 15-minute intervals of one day from `day`, each `wh`, the one at `spike` index `spike_wh`.
+std::vector<UsageInterval> QuarterHours(int32_t day, int count, int64_t wh, int spike, int64_t spike_wh) {
+  std::vector<UsageInterval> out;
+  core::Instant s = core::FromUnixSeconds(int64_t{day} * 86400);
+  for (int i = 0; i < count; ++i, s += core::Seconds{900}) {
+    out.push_back({s, s + core::Seconds{900}, {i == spike ? spike_wh : wh, 0, core::Unit::kWh}, core::Quality::kValid});
+  }
+  return out;
+}
+
+TEST(Rating, DemandChargeWithRatchetThenTax) {
+  auto t = ParseTariff(kBusiness, "biz.toml");
+  ASSERT_TRUE(t) << t.error().ToString();
+  auto usage = QuarterHours(Day("2026-04-10"), 96, 250, 40, 1000);  // 1 kW all day, 4 kW for 15 min
+  auto bill = Rate(*t, Day("2026-04-01"), Day("2026-05-01"), usage);
+  ASSERT_TRUE(bill) << bill.error().ToString();
+  // Energy 95 x 0.25 + 1 = 24.75 kWh x 0.10 = 2.475; demand 4 kW x 8.00 = 32.00; VAT 20 % of
+  // 34.475 = 6.895; total 41.37.
+  EXPECT_EQ(Line(*bill, "all")->amount.micros, 2'475'000);
+  EXPECT_EQ(Line(*bill, "Demand")->quantity.Rescaled(0)->value, 4000);
+  EXPECT_EQ(Line(*bill, "Demand")->amount.micros, 32'000'000);
+  EXPECT_EQ(Line(*bill, "VAT (20%)")->amount.micros, 6'895'000);
+  EXPECT_EQ(Cents(bill->total), 4137);
+  EXPECT_EQ(bill->peak_demand_w, 4000);
+  // With 10 kW the month before and an 80 % ratchet, 8 kW is billed: 64.00, VAT 13.295, 79.77.
+  auto ratchet = Rate(*t, Day("2026-04-01"), Day("2026-05-01"), usage, {.previous_peak_w = 10000});
+  ASSERT_TRUE(ratchet);
+  EXPECT_EQ(Line(*ratchet, "Demand (ratchet 80% of 10000 W)")->amount.micros, 64'000'000);
+  EXPECT_EQ(Cents(ratchet->total), 7977);
+}
+
+TEST(Rating, MinimumBillProratedThenTaxed) {
+  auto t = ParseTariff(kBusiness, "biz.toml");
+  ASSERT_TRUE(t);
+  auto usage = QuarterHours(Day("2026-04-10"), 4, 250, -1, 0);  // 1 kWh in one hour at 1 kW
+  auto bill = Rate(*t, Day("2026-04-01"), Day("2026-05-01"), usage);
+  ASSERT_TRUE(bill);
+  // Energy 0.10 + demand 8.00 = 8.10 < 20.00: adjustment 11.90; VAT 4.00; total 24.00.
+  EXPECT_EQ(Line(*bill, "Minimum bill adjustment")->amount.micros, 11'900'000);
+  EXPECT_EQ(Cents(bill->total), 2400);
+  // Half of April: the minimum is 15/30 of 20.00 = 10.00, adjustment 1.90, total 12.00.
+  auto half = Rate(*t, Day("2026-04-01"), Day("2026-04-16"), usage);
+  ASSERT_TRUE(half);
+  EXPECT_EQ(Line(*half, "Minimum bill adjustment")->amount.micros, 1'900'000);
+  EXPECT_EQ(Cents(half->total), 1200);
+}
+
+TEST(Rating, RefusesBadDemandAndTaxes) {
+  auto bad = [](std::string_view from, std::string_view to) {
+    std::string s = kBusiness;
+    s.replace(s.find(from), from.size(), to);
+    return ParseTariff(s, "biz.toml");
+  };
+  auto periods = bad("ratchet = \"0.80\"", "ratchet = \"0.80\", periods = [\"peak\"]");
+  ASSERT_FALSE(periods);
+  EXPECT_NE(periods.error().message.find("periods must name rates of this version"), std::string::npos);
+  auto ratchet = bad("ratchet = \"0.80\"", "ratchet = \"1.5\"");
+  ASSERT_FALSE(ratchet);
+  EXPECT_NE(ratchet.error().message.find("biz.toml:11: ratchet must be a fraction"), std::string::npos) << ratchet.error().message;
+  auto tax = bad("rate = \"0.20\"", "rate = \"twenty\"");
+  ASSERT_FALSE(tax);
+  EXPECT_NE(tax.error().message.find("tax rate must be a decimal fraction"), std::string::npos);
+  EXPECT_FALSE(bad("minimum = \"20.00\"", "minimum = \"20.00 EUR\""));
+}
+
 }  // namespace
 }  // namespace meterd::billing
