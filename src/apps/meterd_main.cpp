@@ -16,6 +16,7 @@
 #include "api/http_server.h"
 #include "apps/stop_signals.h"
 #include "apps/meterd_config.h"
+#include "core/json_string.h"
 #include "headend/bus_sources.h"
 #include "headend/ingest_service.h"
 #include "headend/poll_scheduler.h"
@@ -142,19 +143,10 @@ void EnsureAdmin(store::Store& store) {
 // Audits the effective configuration (no secrets: key files by path and id only) when it
 // differs from the one last recorded, and a command-key rotation, so configuration changes are
 // in the hash-chained log like every other change.
-// `s` as the inside of a JSON string.
-std::string JsonEscaped(std::string_view s) {
+// `s` as a JSON string literal.
+std::string JsonString(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
+  core::AppendJsonString(out, s);
   return out;
 }
 
@@ -166,11 +158,13 @@ void RecordConfiguration(store::Store& store, const apps::MeterdConfig& config, 
     file_hash = security::Sha256Hex(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
   }
   std::string detail = fmt::format(
-      R"({{"listen":"{}","tls":{},"tls_cert_file":"{}","data_dir":"{}","time_zone":"{}","interval_s":{},)"
-      R"("enrolment":{},"max_future_s":{},"session_hours":{},"command_key_id":"{}","config_file":"{}","config_sha256":"{}"}})",
-      JsonEscaped(config.listen), !config.tls_cert_file.empty(), JsonEscaped(config.tls_cert_file),
-      JsonEscaped(config.data_dir), JsonEscaped(config.time_zone), config.interval_s, config.enrolment,
-      config.max_future_s, config.session_hours, command_key_id, JsonEscaped(config_file), file_hash);
+      R"({{"listen":{},"tls":{},"tls_cert_file":{},"data_dir":{},"time_zone":{},"interval_s":{},)"
+      R"("enrolment":{},"max_future_s":{},"session_hours":{},"poll_targets_file":{},"poll_interval_s":{},)"
+      R"("command_key_id":"{}","config_file":{},"config_sha256":"{}"}})",
+      JsonString(config.listen), !config.tls_cert_file.empty(), JsonString(config.tls_cert_file),
+      JsonString(config.data_dir), JsonString(config.time_zone), config.interval_s, config.enrolment,
+      config.max_future_s, config.session_hours, JsonString(config.poll_targets_file), config.poll_interval_s,
+      command_key_id, JsonString(config_file), file_hash);
   auto now = std::chrono::time_point_cast<core::Seconds>(std::chrono::system_clock::now());
   auto append = [&](std::string action, std::string entry_detail) {
     core::AuditEntry e;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "core/json_string.h"
 #include "store/migrations.h"
 #include "store/sqlite_listing.h"
 #include "store/sqlite_rows.h"
@@ -48,23 +49,12 @@ core::Result<std::optional<T>> ReadOne(core::Result<Stmt> stmt, Read read) {
   return std::optional<T>(read(*stmt));
 }
 
-// ["a","b"] for SQLite's json_each: quotes, backslashes and control characters escaped.
+// ["a","b"] for SQLite's json_each.
 std::string JsonArray(const std::vector<std::string>& values) {
   std::string out = "[";
   for (const auto& v : values) {
     if (out.size() > 1) out += ',';
-    out += '"';
-    for (unsigned char c : v) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        out += fmt::format("\\u{:04x}", c);
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    out += '"';
+    core::AppendJsonString(out, v);
   }
   return out + "]";
 }
