@@ -9,6 +9,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "headend/poll_scheduler.h"
 #include "security/audit.h"
 #include "security/crypto.h"
 

@@ -14,10 +14,13 @@
 
 #include "api/http_types.h"
 #include "headend/ingest_service.h"
-#include "headend/poll_scheduler.h"
 #include "security/login_guard.h"
 #include "security/roles.h"
 #include "store/store.h"
+
+namespace meterd::headend {
+struct PollCounters;  // headend/poll_scheduler.h
+}  // namespace meterd::headend
 
 namespace meterd::api {
 
