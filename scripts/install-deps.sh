@@ -10,8 +10,8 @@ build_pkgs=(g++ cmake ninja-build ccache pkg-config make git ca-certificates tzd
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libmodbus-dev
   libsqlite3-dev libfmt-dev libspdlog-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev
-  libhowardhinnant-date-dev)
-test_pkgs=(chromium curl sqlite3)
+  libhowardhinnant-date-dev libpugixml-dev)
+test_pkgs=(chromium curl sqlite3 python3-aiosmtpd tshark)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev)
 
 pkgs=("${build_pkgs[@]}")
