@@ -24,6 +24,7 @@ trap stop INT TERM
 
 # meterd also reads the bus meters metersim serves (M-Bus behind a converter, Modbus TCP), listed
 # in var/poll-targets.toml once metersim has started them, every minute.
+METERD_BILLING_RULES_FILE=${METERD_BILLING_RULES_FILE:-examples/billing/rules.toml} \
 "$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist \
   --poll-targets var/poll-targets.toml --poll-interval 60 >var/meterd.out 2>var/meterd.log &
 meterd_pid=$!
@@ -45,6 +46,17 @@ for _ in $(seq 1 3000); do
   sleep 0.2
 done
 grep 'caught up' var/metersim.log || true
+# On the first start (the only time the admin password is printed) seed billing and run a week.
+password=$(sed -n 's/^admin password: \([^ ]*\).*/\1/p' var/meterd.out | head -1)
+if [ -n "$password" ] && [ ! -f var/billing-seeded ]; then
+  echo "demo: billing: example tariffs, an account per meter, and a bill run over the last $days days..."
+  if scripts/demo-billing.sh "$bin/meterctl" "$url" "$password" "$days" >var/demo-billing.log 2>&1; then
+    touch var/billing-seeded
+    tail -12 var/demo-billing.log
+  else
+    echo "demo: billing seed failed (see var/demo-billing.log)"
+  fi
+fi
 cat <<MSG
 
   meterd console:  $url/
@@ -54,6 +66,7 @@ cat <<MSG
                    meterctl login, or an API token from the console's Account page)
   Bus meters:      40 M-Bus meters behind a converter and 30 Modbus TCP meters (var/poll-targets.toml),
                    read every minute: meterctl meters --search MB-   /   meterctl mbus scan <host:port>
+  Billing:         console → Billing (runs, review queue, bills); meterctl bill runs / bill list --review
   CLI:             build/release/src/apps/meterctl --url $url -p <password> devices
                    build/release/src/apps/meterctl --url $url -p <password> users add ann --role viewer
 

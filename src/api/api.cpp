@@ -119,6 +119,7 @@ Api::Api(store::Store& store, headend::IngestService& ingest, ApiConfig config)
   AddUplinkRoutes(routes_);
   AddAuditRoutes(routes_);
   AddUserRoutes(routes_);
+  AddBillingRoutes(routes_);
   AddDocRoutes(routes_);
 }
 

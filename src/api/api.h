@@ -21,6 +21,9 @@
 namespace meterd::headend {
 struct PollCounters;  // headend/poll_scheduler.h
 }  // namespace meterd::headend
+namespace meterd::billing {
+class Service;  // billing/service.h
+}  // namespace meterd::billing
 
 namespace meterd::api {
 
@@ -108,6 +111,9 @@ class Api {
   void CredentialsChanged();
   // The poll scheduler's counters for /metrics (M-Bus and Modbus meters); must outlive the Api.
   void SetPollCounters(const headend::PollCounters* counters) { poll_counters_ = counters; }
+  // Bill runs in the background and notifications; null: the billing routes that need it answer 503.
+  void SetBilling(billing::Service* service) { billing_ = service; }
+  billing::Service* billing() { return billing_; }
   // The current time; tests may replace it to compress time.
   std::function<core::Instant()> clock;
 
@@ -127,6 +133,7 @@ class Api {
 
   security::LoginGuard login_guard_;
   const headend::PollCounters* poll_counters_ = nullptr;
+  billing::Service* billing_ = nullptr;
 
   // Recently authenticated users by token hash, so a request costs no store reads for its
   // credential. An entry is used for at most kCredentialCacheSeconds and dropped by
@@ -154,6 +161,7 @@ void AddUplinkRoutes(std::vector<Route>& routes);
 void AddDocRoutes(std::vector<Route>& routes);
 void AddAuditRoutes(std::vector<Route>& routes);
 void AddUserRoutes(std::vector<Route>& routes);
+void AddBillingRoutes(std::vector<Route>& routes);
 
 // The console's session cookie and the CSRF token that goes with it (derived from the session
 // token, so it needs no storage and dies with the session).

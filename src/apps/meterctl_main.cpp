@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "apps/bill_commands.h"
 #include "apps/http_client.h"
 #include "apps/bus_commands.h"
 #include "apps/mbus_decode.h"
@@ -66,6 +67,15 @@ class Session {
     json::object body{{"username", g_.user}, {"password", g_.password}};
     auto r = Call("POST", "/api/v1/auth/login", json::serialize(body), false);
     return std::string(r.as_object().at("token").as_string());
+  }
+
+  // A non-JSON answer (CSV); on an error status prints it and exits 1.
+  std::string Raw(const std::string& target) {
+    if (g_.token.empty()) g_.token = Login();
+    auto r = client_->Send("GET", target, {}, g_.token);
+    if (!r) Die(r.error().message, 3);
+    if (r->status >= 400) Die(fmt::format("GET {}: HTTP {}: {}", target, r->status, r->body));
+    return r->body;
   }
 
   // Calls the API; on an error status prints the API's error and exits 1.
@@ -323,6 +333,9 @@ int main(int argc, char** argv) {
   modbus_read->add_option("--unit", unit, "unit id (default 1)");
   modbus_read->add_option("--models-dir", models_dir, "where the register maps are (default meters)");
 
+  meterd::apps::BillCli bill_cli;
+  meterd::apps::AddBillCommands(app, bill_cli);
+
   CLI11_PARSE(app, argc, argv);
 
   if (mbus_decode->parsed()) return meterd::apps::MbusDecode(frame_hex, explain, g.json_out);
@@ -348,6 +361,11 @@ int main(int argc, char** argv) {
   const std::vector<std::string> device_cols{"id", "meter", "medium", "status", "last_seen", "register.value", "register.unit", "backlog", "output"};
   const std::vector<std::string> meter_cols{"id", "medium", "device", "time_zone", "register.value", "register.unit", "register.at"};
   const std::vector<std::string> command_cols{"id", "device", "type", "argument", "state", "created", "updated", "result"};
+  meterd::apps::BillIo bill_io{
+      [&s](const std::string& m, const std::string& t, const std::string& b) { return s.Call(m, t, b); },
+      [&s](const std::string& t) { return s.Raw(t); },
+      [&g](const json::value& v, const std::vector<std::string>& cols) { Print(g, v, cols); }, g.json_out};
+  if (int rc = meterd::apps::RunBillCommand(bill_cli, bill_io); rc >= 0) return rc;
   if (login->parsed()) {
     std::cout << s.Login() << "\n";
   } else if (health->parsed()) {

@@ -33,7 +33,9 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
       {"server", "tls_cert_file"}, {"server", "tls_key_file"},
       {"store", "data_dir"}, {"meters", "time_zone"},         {"meters", "interval_s"},
       {"devices", "enrolment"}, {"devices", "enrolment_key_file"}, {"devices", "max_future_s"},
-      {"polling", "targets_file"}, {"polling", "interval_s"}, {"polling", "models_dir"}};
+      {"polling", "targets_file"}, {"polling", "interval_s"}, {"polling", "models_dir"},
+      {"billing", "rules_file"}, {"billing", "smtp"}, {"billing", "mail_from"}, {"billing", "sms_webhook_url"},
+      {"billing", "sms_webhook_secret_file"}, {"billing", "threads"}};
   for (const auto& [section, node] : table) {
     const toml::table* t = node.as_table();
     if (!t) {
@@ -73,7 +75,11 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
                  str("meters", "time_zone", c.time_zone), str("devices", "enrolment_key_file", c.enrolment_key_file),
                  num("server", "session_hours", c.session_hours), num("meters", "interval_s", c.interval_s),
                  num("devices", "max_future_s", c.max_future_s), str("polling", "targets_file", c.poll_targets_file),
-                 num("polling", "interval_s", c.poll_interval_s), str("polling", "models_dir", c.meter_models_dir)}) {
+                 num("polling", "interval_s", c.poll_interval_s), str("polling", "models_dir", c.meter_models_dir),
+                 str("billing", "rules_file", c.billing_rules_file), str("billing", "smtp", c.smtp),
+                 str("billing", "mail_from", c.mail_from), str("billing", "sms_webhook_url", c.webhook_url),
+                 str("billing", "sms_webhook_secret_file", c.webhook_secret_file),
+                 num("billing", "threads", c.billing_threads)}) {
     if (!r) return r;
   }
   if (auto node = table["devices"]["enrolment"]) {
@@ -96,10 +102,16 @@ core::Result<void> ApplyEnvironment(MeterdConfig& c) {
   if (auto v = get("METERD_TLS_KEY_FILE")) c.tls_key_file = v;
   if (auto v = get("METERD_POLL_TARGETS_FILE")) c.poll_targets_file = v;
   if (auto v = get("METERD_METER_MODELS_DIR")) c.meter_models_dir = v;
+  if (auto v = get("METERD_BILLING_RULES_FILE")) c.billing_rules_file = v;
+  if (auto v = get("METERD_SMTP")) c.smtp = v;
+  if (auto v = get("METERD_MAIL_FROM")) c.mail_from = v;
+  if (auto v = get("METERD_SMS_WEBHOOK_URL")) c.webhook_url = v;
+  if (auto v = get("METERD_SMS_WEBHOOK_SECRET_FILE")) c.webhook_secret_file = v;
   if (auto v = get("METERD_ENROLMENT")) c.enrolment = std::string_view(v) != "false" && std::string_view(v) != "0";
   for (auto [name, field] : {std::pair{"METERD_INTERVAL_S", &c.interval_s}, std::pair{"METERD_MAX_FUTURE_S", &c.max_future_s},
                              std::pair{"METERD_SESSION_HOURS", &c.session_hours},
-                             std::pair{"METERD_POLL_INTERVAL_S", &c.poll_interval_s}}) {
+                             std::pair{"METERD_POLL_INTERVAL_S", &c.poll_interval_s},
+                             std::pair{"METERD_BILLING_THREADS", &c.billing_threads}}) {
     if (auto v = get(name)) {
       auto n = ToInt(name, v);
       if (!n) return core::Fail(n.error());

@@ -28,6 +28,13 @@ struct MeterdConfig {
                                              // Modbus meters the head-end reads (docs/headend.md); empty: none
   int32_t poll_interval_s = 900;             // METERD_POLL_INTERVAL_S, [polling] interval_s
   std::string meter_models_dir = "meters";   // METERD_METER_MODELS_DIR, [polling] models_dir: register maps
+  // Billing (docs/billing-runs.md, docs/notifications.md).
+  std::string billing_rules_file;            // METERD_BILLING_RULES_FILE, [billing] rules_file; empty: defaults
+  std::string smtp;                          // METERD_SMTP, [billing] smtp = "host:port"; empty: no e-mail
+  std::string mail_from = "billing@meterd.localhost";  // METERD_MAIL_FROM, [billing] mail_from
+  std::string webhook_url;                   // METERD_SMS_WEBHOOK_URL, [billing] sms_webhook_url; empty: no SMS
+  std::string webhook_secret_file;           // METERD_SMS_WEBHOOK_SECRET_FILE, [billing] sms_webhook_secret_file
+  int32_t billing_threads = 0;               // METERD_BILLING_THREADS, [billing] threads; 0: one per core
 };
 
 // Reads the TOML file into `config` (only keys present change). Errors name file, line and key.

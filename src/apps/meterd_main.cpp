@@ -16,6 +16,7 @@
 #include "api/http_server.h"
 #include "apps/stop_signals.h"
 #include "apps/meterd_config.h"
+#include "billing/service.h"
 #include "core/json_string.h"
 #include "headend/bus_sources.h"
 #include "headend/ingest_service.h"
@@ -286,11 +287,40 @@ int main(int argc, char** argv) {
     spdlog::info("polling the meters in {} every {} s", config.poll_targets_file, config.poll_interval_s);
   }
 
+  // Bill runs started from the API and the notifications of released bills.
+  billing::ServiceConfig billing_config;
+  if (!config.billing_rules_file.empty()) {
+    auto rules = billing::LoadRules(config.billing_rules_file);
+    if (!rules) Die(rules.error().message);
+    billing_config.rules = std::move(*rules);
+  }
+  if (!config.smtp.empty()) {
+    auto hp = apps::SplitListen(config.smtp);
+    if (!hp) Die(fmt::format("billing.smtp: {}", hp.error().message));
+    billing_config.smtp = billing::SmtpConfig{};
+    billing_config.smtp->host = hp->first;
+    billing_config.smtp->port = hp->second;
+    billing_config.smtp->from = config.mail_from;
+  }
+  if (!config.webhook_url.empty()) {
+    if (config.webhook_secret_file.empty()) Die("billing.sms_webhook_url needs billing.sms_webhook_secret_file");
+    RequireOwnerOnly(config.webhook_secret_file);
+    std::ifstream in(config.webhook_secret_file);
+    std::string secret;
+    in >> secret;
+    if (secret.size() < 16) Die(fmt::format("the webhook secret in {} is shorter than 16 characters", config.webhook_secret_file));
+    billing_config.webhook = billing::WebhookConfig{config.webhook_url, secret};
+  }
+  billing_config.threads = config.billing_threads;
+  billing::Service billing_service(**store, std::move(billing_config));
+  api.SetBilling(&billing_service);
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: stopping", sig);
   if (poller) poller->Stop();
   (*server)->Stop();  // no new requests; in-flight uplinks finish their commit first
+  api.SetBilling(nullptr);
   std::cout << "meterd stopped cleanly" << std::endl;
   return 0;
 }

@@ -227,8 +227,56 @@ core::Result<int64_t> Fraction(const Where& at, const toml::node& n, std::string
   return ppm->value;
 }
 
-// demand, minimum and taxes of a version.
-core::Result<void> ParseExtras(const Where& at, const toml::table& vt, std::string_view currency, TariffVersion& v) {
+// The optional "periods" list of a charge: names of rates of version `v`.
+core::Result<void> RateNames(const Where& at, const toml::table& t, const TariffVersion& v, std::vector<std::string>& out) {
+  const toml::node* periods = t.get("periods");
+  if (!periods) return {};
+  const toml::array* pa = periods->as_array();
+  if (!pa) return core::Fail(at(*periods, "periods must be a list of rate names"));
+  for (const auto& p : *pa) {
+    auto n = p.value<std::string>();
+    bool known = n && std::any_of(v.rates.begin(), v.rates.end(), [&](const RatePeriod& r) { return r.name == *n; });
+    if (!known) return core::Fail(at(p, "periods must name rates of this version"));
+    out.push_back(*n);
+  }
+  return {};
+}
+
+// A [[version.reactive]] table: price per kvarh and either the free ratio or the power factor.
+core::Result<ReactiveCharge> ParseReactive(const Where& at, const toml::table& t, const std::string& name,
+                                           std::string_view currency, const TariffVersion& v) {
+  ReactiveCharge c;
+  c.name = name;
+  c.line = static_cast<int>(t.source().begin.line);
+  auto price = Required(at, t, "price", "a reactive charge");
+  if (!price) return core::Fail(price.error());
+  auto m = Price(at, **price, currency, "reactive price");
+  if (!m) return core::Fail(m.error());
+  c.price = *m;
+  const toml::node* pf = t.get("power_factor");
+  const toml::node* ratio = t.get("free_ratio");
+  if ((pf != nullptr) == (ratio != nullptr)) {
+    return core::Fail(at(t, fmt::format("reactive charge '{}' needs either power_factor or free_ratio", name)));
+  }
+  if (pf) {
+    auto ppm = Fraction(at, *pf, "power_factor");
+    if (!ppm || *ppm == 0 || *ppm > 1'000'000) {
+      return core::Fail(at(*pf, "power_factor must be a decimal above 0 and at most 1 such as \"0.90\""));
+    }
+    c.power_factor_ppm = *ppm;
+    c.free_ratio_ppm = FreeRatioPpm(*ppm);
+  } else {
+    auto ppm = Fraction(at, *ratio, "free_ratio");
+    if (!ppm) return core::Fail(ppm.error());
+    c.free_ratio_ppm = *ppm;
+  }
+  if (auto r = RateNames(at, t, v, c.periods); !r) return core::Fail(r.error());
+  return c;
+}
+
+// demand, reactive, minimum and taxes of a version.
+core::Result<void> ParseExtras(const Where& at, const toml::table& vt, const Tariff& tariff, TariffVersion& v) {
+  const std::string_view currency = tariff.currency;
   if (const toml::node* demand = vt.get("demand")) {
     auto r = EachNamed(at, *demand, {"name", "price", "periods", "ratchet"}, "demand",
                        [&](const toml::table& dt, const std::string& name) -> core::Result<void> {
@@ -239,22 +287,24 @@ core::Result<void> ParseExtras(const Where& at, const toml::table& vt, std::stri
       auto m = Price(at, **price, currency, "demand price");
       if (!m) return core::Fail(m.error());
       c.price = *m;
-      if (const toml::node* periods = dt.get("periods")) {
-        const toml::array* pa = periods->as_array();
-        if (!pa) return core::Fail(at(*periods, "periods must be a list of rate names"));
-        for (const auto& p : *pa) {
-          auto n = p.value<std::string>();
-          bool known = n && std::any_of(v.rates.begin(), v.rates.end(), [&](const RatePeriod& r) { return r.name == *n; });
-          if (!known) return core::Fail(at(p, "periods must name rates of this version"));
-          c.periods.push_back(*n);
-        }
-      }
+      if (auto r = RateNames(at, dt, v, c.periods); !r) return r;
       if (const toml::node* ratchet = dt.get("ratchet")) {
         auto ppm = Fraction(at, *ratchet, "ratchet");
         if (!ppm || *ppm > 1'000'000 || *ppm % 10'000 != 0) return core::Fail(at(*ratchet, "ratchet must be a fraction 0..1 in whole percent"));
         c.ratchet_percent = static_cast<int32_t>(*ppm / 10'000);
       }
       v.demand.push_back(std::move(c));
+      return {};
+    });
+    if (!r) return r;
+  }
+  if (const toml::node* reactive = vt.get("reactive")) {
+    if (tariff.unit != core::Unit::kWh) return core::Fail(at(*reactive, "reactive charges need a tariff in kWh"));
+    auto r = EachNamed(at, *reactive, {"name", "price", "power_factor", "free_ratio", "periods"}, "reactive",
+                       [&](const toml::table& rt, const std::string& name) -> core::Result<void> {
+      auto c = ParseReactive(at, rt, name, currency, v);
+      if (!c) return core::Fail(c.error());
+      v.reactive.push_back(std::move(*c));
       return {};
     });
     if (!r) return r;
@@ -287,6 +337,21 @@ std::string_view DayTypeName(DayType t) {
     case DayType::kHoliday: return "holiday";
   }
   return "weekday";
+}
+
+int64_t FreeRatioPpm(int64_t power_factor_ppm) {
+  const __int128 p = power_factor_ppm;
+  if (p <= 0 || p > 1'000'000) return 0;
+  // r = round(10^6 x sqrt(10^12 - p^2) / p): with S = isqrt(4 x 10^12 x (10^12 - p^2)), the
+  // largest r with (2r - 1) p <= S is floor((floor(S / p) + 1) / 2).
+  const __int128 n = static_cast<__int128>(4'000'000'000'000) * (static_cast<__int128>(1'000'000'000'000) - p * p);
+  __int128 lo = 0, hi = static_cast<__int128>(1) << 42;  // sqrt(4 x 10^24) < 2^42
+  while (lo < hi) {
+    __int128 mid = (lo + hi + 1) / 2;
+    if (mid * mid <= n) lo = mid;
+    else hi = mid - 1;
+  }
+  return static_cast<int64_t>((lo / p + 1) / 2);
 }
 
 const TariffVersion* Tariff::VersionOn(int32_t day) const {
@@ -359,7 +424,8 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
   if (!list || list->empty() || !list->is_array_of_tables()) return core::Fail(at(root, "a tariff needs [[version]] tables"));
   for (const auto& item : *list) {
     const toml::table& vt = *item.as_table();
-    if (auto r = OnlyKeys(at, vt, {"effective", "fixed", "holidays", "rate", "demand", "minimum", "taxes"}, "[[version]]"); !r) {
+    if (auto r = OnlyKeys(at, vt, {"effective", "fixed", "holidays", "rate", "demand", "reactive", "minimum", "taxes"},
+                          "[[version]]"); !r) {
       return core::Fail(r.error());
     }
     TariffVersion v;
@@ -410,7 +476,7 @@ core::Result<Tariff> ParseTariff(std::string_view text, std::string_view source)
       v.rates.push_back(std::move(*p));
     }
     if (auto c = CheckCoverage(at, v, static_cast<int>(vt.source().begin.line)); !c) return core::Fail(c.error());
-    if (auto e = ParseExtras(at, vt, t.currency, v); !e) return core::Fail(e.error());
+    if (auto e = ParseExtras(at, vt, t, v); !e) return core::Fail(e.error());
     t.versions.push_back(std::move(v));
   }
   return t;

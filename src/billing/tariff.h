@@ -12,9 +12,10 @@
 #include "core/quantity.h"
 #include "core/time_zone.h"
 
-// Tariffs as data (docs/billing.md): versions with effective dates, fixed charges, and
-// time-of-use rates with seasons, day types and holidays, each with tiers. Parsing checks
-// everything a bill run would otherwise trip over later, and names the file, line and reason.
+// Tariffs as data (docs/billing.md): versions with effective dates, fixed charges,
+// time-of-use rates with seasons, day types and holidays, each with tiers, demand and
+// reactive-energy charges, a minimum bill and taxes. Parsing checks everything a bill run would
+// otherwise trip over later, and names the file, line and reason.
 namespace meterd::billing {
 
 enum class DayType : uint8_t { kWeekday, kWeekend, kHoliday };
@@ -58,6 +59,24 @@ struct DemandCharge {
   int32_t ratchet_percent = 0;       // 0..100
 };
 
+// A charge on reactive energy beyond what a power factor allows (kWh tariffs only). In each
+// version segment of a bill, over the rate periods listed (empty: all), reactive energy above
+// the allowance free_ratio_ppm x 10^-6 varh per Wh of active energy in the same periods costs
+// `price` per kvarh. free_ratio = tan(acos(pf)): pf 0.90 lets 0.484322 kvarh per kWh go free.
+struct ReactiveCharge {
+  std::string name;
+  core::Money price;                 // per kvarh
+  int64_t free_ratio_ppm = 0;        // varh free per Wh, in parts per million
+  int64_t power_factor_ppm = 0;      // the power factor as written (0: the file gave free_ratio)
+  std::vector<std::string> periods;  // rate period names; empty: all
+  int line = 0;                      // in the file, for messages
+};
+
+// tan(acos(pf)) = sqrt(1 - pf^2) / pf in parts per million, for a power factor in parts per
+// million (0 < pf <= 1'000'000): 900'000 (0.90) gives 484'322. Computed in integers only and
+// rounded half up: the largest r with (2r - 1) x pf <= 2 x 10^6 x sqrt(10^12 - pf^2).
+int64_t FreeRatioPpm(int64_t power_factor_ppm);
+
 // A tax or levy: `rate_ppm` parts per million of the subtotal (after the minimum bill).
 struct Tax {
   std::string name;
@@ -70,6 +89,7 @@ struct TariffVersion {
   std::vector<int32_t> holidays;    // local day numbers
   std::vector<RatePeriod> rates;
   std::vector<DemandCharge> demand;
+  std::vector<ReactiveCharge> reactive;
   std::optional<core::Money> minimum;  // the least a bill of a whole month comes to, before tax
   std::vector<Tax> taxes;
 };

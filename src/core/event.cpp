@@ -9,7 +9,8 @@ namespace {
 constexpr EventType kAll[] = {EventType::kTamper,        EventType::kPowerLoss,       EventType::kPowerRestored,
                               EventType::kOutputChanged, EventType::kSequenceGap,     EventType::kCounterRollover,
                               EventType::kCounterReset,  EventType::kDeviceReplaced,  EventType::kClockSkew,
-                              EventType::kDuplicateConflict, EventType::kCommandFailed, EventType::kMeterError};
+                              EventType::kDuplicateConflict, EventType::kCommandFailed, EventType::kMeterError,
+                              EventType::kBillHeld, EventType::kBillFlagged};
 }
 
 std::string_view EventTypeName(EventType t) {
@@ -25,6 +26,8 @@ std::string_view EventTypeName(EventType t) {
     case EventType::kClockSkew: return "clock_skew";
     case EventType::kDuplicateConflict: return "duplicate_conflict";
     case EventType::kCommandFailed: return "command_failed";
+    case EventType::kBillHeld: return "bill_held";
+    case EventType::kBillFlagged: return "bill_flagged";
     case EventType::kMeterError: return "meter_error";
   }
   return "unknown";

@@ -24,6 +24,8 @@ enum class EventType : uint8_t {
   kClockSkew = 14,        // found: a timestamp far in the future was refused
   kDuplicateConflict = 15,  // found: a sequence number arrived again with other content
   kCommandFailed = 16,    // reported: the device could not carry out a command
+  kBillHeld = 20,         // found: a bill run held an account out (an audit rule failed)
+  kBillFlagged = 21,      // found: a bill run flagged a bill for review (fluctuation)
 };
 std::string_view EventTypeName(EventType type);
 Result<EventType> ParseEventType(std::string_view name);

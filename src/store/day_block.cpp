@@ -48,6 +48,25 @@ class Reader {
 
   size_t offset() const { return pos_; }
   bool AtEnd() const { return pos_ == bytes_.size(); }
+  // The next varint if it is one or two bytes long (the common cases of a slot value), else -1
+  // (the caller then takes the checked path).
+  int64_t NextSmallVarint() {
+    if (pos_ < bytes_.size()) {
+      uint8_t b0 = static_cast<uint8_t>(bytes_[pos_]);
+      if (b0 < 0x80) {
+        ++pos_;
+        return b0;
+      }
+      if (pos_ + 1 < bytes_.size()) {
+        uint8_t b1 = static_cast<uint8_t>(bytes_[pos_ + 1]);
+        if (b1 < 0x80) {
+          pos_ += 2;
+          return static_cast<int64_t>(b0 & 0x7f) | (static_cast<int64_t>(b1) << 7);
+        }
+      }
+    }
+    return -1;
+  }
 
   // `what` names the expected item; `slot` (if >= 0) the slot it belongs to. Messages are only
   // formatted on failure: decoding is on the bill-run hot path.
@@ -178,6 +197,12 @@ std::string EncodeDayBlock(const DayBlock& b) {
 }
 
 core::Result<DayBlock> DecodeDayBlock(std::string_view bytes) {
+  DayBlock b;
+  if (auto r = DecodeDayBlockInto(bytes, b); !r) return Fail(r.error());
+  return b;
+}
+
+core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   Reader in(bytes);
   auto version = in.Byte("the format version byte");
   if (!version) return Fail(version.error());
@@ -211,7 +236,11 @@ core::Result<DayBlock> DecodeDayBlock(std::string_view bytes) {
   }
 
   const int32_t n = static_cast<int32_t>(*slots);
-  DayBlock b = DayBlock::Empty(static_cast<int32_t>(*interval), n, static_cast<int8_t>(scale_value));
+  b.interval_s = static_cast<int32_t>(*interval);
+  b.slots = n;
+  b.scale = static_cast<int8_t>(scale_value);
+  b.values.assign(static_cast<size_t>(n), 0);
+  b.quality.assign(static_cast<size_t>(n), Quality::kMissing);
 
   at = in.offset();
   auto kind = in.Byte("the quality kind byte");
@@ -260,16 +289,22 @@ core::Result<DayBlock> DecodeDayBlock(std::string_view bytes) {
   uint64_t prev = 0;
   for (int32_t i = 0; i < n; ++i) {
     if (b.quality[static_cast<size_t>(i)] == Quality::kMissing) continue;
-    auto delta = in.Varint("the value", i);
-    if (!delta) return Fail(delta.error());
-    prev += static_cast<uint64_t>(UnZigZag(*delta));
+    uint64_t zigzag;
+    if (int64_t small = in.NextSmallVarint(); small >= 0) {
+      zigzag = static_cast<uint64_t>(small);
+    } else {
+      auto delta = in.Varint("the value", i);
+      if (!delta) return Fail(delta.error());
+      zigzag = *delta;
+    }
+    prev += static_cast<uint64_t>(UnZigZag(zigzag));
     b.values[static_cast<size_t>(i)] = static_cast<int64_t>(prev);
   }
   if (!in.AtEnd()) {
     return Fail(Reader::Err(in.offset(), fmt::format("expected end of block, found {} trailing bytes",
                                                      bytes.size() - in.offset())));
   }
-  return b;
+  return {};
 }
 
 }  // namespace meterd::store

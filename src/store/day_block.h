@@ -49,5 +49,8 @@ std::string EncodeDayBlock(const DayBlock& block);
 // set to "byte N", the offset where the decoder expected something else, and a message saying
 // what it expected.
 core::Result<DayBlock> DecodeDayBlock(std::string_view bytes);
+// The same, into `out`, reusing its storage (a bill run decodes millions of blocks). On error
+// `out` holds partial data.
+core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& out);
 
 }  // namespace meterd::store

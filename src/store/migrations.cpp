@@ -164,6 +164,129 @@ CREATE TABLE present_values (
   PRIMARY KEY (meter, name)
 ) WITHOUT ROWID;
 )sql"},
+    {6, R"sql(
+CREATE TABLE tariffs (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,                 -- the TOML text (docs/billing.md)
+  updated INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE review_zones (
+  id TEXT PRIMARY KEY,
+  key_zone INTEGER NOT NULL,            -- 1: every bill reviewed; 0: a random sample
+  sample_size INTEGER NOT NULL
+);
+CREATE TABLE service_points (
+  id TEXT PRIMARY KEY,
+  meter TEXT NOT NULL,                  -- the meter installed there now
+  since_day INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+  account_key INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  cycle TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  customer_class TEXT NOT NULL,
+  service_point TEXT NOT NULL,
+  meter TEXT NOT NULL,
+  tariff TEXT NOT NULL,
+  email TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  move_in_day INTEGER NOT NULL,
+  move_out_day INTEGER
+);
+CREATE INDEX accounts_cycle ON accounts(cycle, account_key);
+CREATE TABLE bill_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  cycle TEXT NOT NULL,
+  from_day INTEGER NOT NULL,
+  to_day INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  finished INTEGER NOT NULL,
+  accounts INTEGER NOT NULL,
+  chunks INTEGER NOT NULL,
+  chunks_done INTEGER NOT NULL,
+  billed INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  flagged INTEGER NOT NULL,
+  UNIQUE (cycle, from_day, to_day)
+);
+CREATE TABLE bill_run_chunks (
+  run INTEGER NOT NULL REFERENCES bill_runs(id),
+  chunk INTEGER NOT NULL,
+  key_lo INTEGER NOT NULL,
+  key_hi INTEGER NOT NULL,
+  done INTEGER NOT NULL,
+  PRIMARY KEY (run, chunk)
+) WITHOUT ROWID;
+CREATE TABLE bills (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account TEXT NOT NULL,
+  run INTEGER NOT NULL,
+  from_day INTEGER NOT NULL,
+  to_day INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  subtotal INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  intervals INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  missing_days INTEGER NOT NULL,
+  peak_demand_w INTEGER NOT NULL,
+  lines TEXT NOT NULL,
+  flags TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  sampled INTEGER NOT NULL,
+  previous INTEGER,
+  difference INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  released INTEGER NOT NULL,
+  UNIQUE (account, from_day, to_day, version)
+);
+CREATE INDEX bills_run ON bills(run, zone, state);
+CREATE INDEX bills_account ON bills(account, to_day);
+-- Released bills are final.
+CREATE TRIGGER bills_released_update BEFORE UPDATE ON bills WHEN OLD.state = 3
+BEGIN SELECT RAISE(ABORT, 'a released bill cannot change'); END;
+CREATE TRIGGER bills_released_delete BEFORE DELETE ON bills WHEN OLD.state = 3
+BEGIN SELECT RAISE(ABORT, 'a released bill cannot be deleted'); END;
+CREATE TABLE bill_holds (
+  run INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  resolved INTEGER NOT NULL,
+  PRIMARY KEY (run, account)
+) WITHOUT ROWID;
+CREATE TABLE bill_reviews (
+  id INTEGER PRIMARY KEY,
+  bill INTEGER NOT NULL REFERENCES bills(id),
+  reviewer TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  approved INTEGER NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE INDEX bill_reviews_bill ON bill_reviews(bill);
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  bill INTEGER NOT NULL REFERENCES bills(id),
+  channel TEXT NOT NULL,
+  address TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE INDEX notifications_due ON notifications(state, next_at);
+CREATE INDEX notifications_bill ON notifications(bill);
+)sql"},
 };
 
 core::Result<int64_t> CurrentVersion(Database& db) {

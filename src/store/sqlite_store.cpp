@@ -61,6 +61,8 @@ std::string JsonArray(const std::vector<std::string>& values) {
 
 }  // namespace
 
+core::Result<void> ConfigureReader(Database& db) { return Configure(db, /*writer=*/false, true); }
+
 Page ClampPage(Page page) {
   page.limit = std::clamp(page.limit, 1, 1000);
   page.offset = std::max<int64_t>(page.offset, 0);
@@ -79,7 +81,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions
   auto reader = Database::Open(options.path, /*create=*/false);
   if (!reader) return Fail(reader.error());
   if (auto r = Configure(**reader, false, options.synchronous_full); !r) return Fail(r.error());
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*writer), std::move(*reader)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(options.path, std::move(*writer), std::move(*reader)));
 }
 
 core::Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {

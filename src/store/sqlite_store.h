@@ -64,9 +64,44 @@ class SqliteStore final : public Store {
   core::Result<Listing<core::AuditEntry>> ListAudit(const AuditFilter& filter) override;
   core::Result<std::vector<core::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) override;
 
+  core::Result<void> PutTariff(const TariffRecord& tariff) override;
+  core::Result<std::optional<TariffRecord>> GetTariff(std::string_view id) override;
+  core::Result<std::vector<TariffRecord>> ListTariffs() override;
+  core::Result<void> PutZone(const ReviewZone& zone) override;
+  core::Result<std::vector<ReviewZone>> ListZones() override;
+  core::Result<void> PutServicePoint(const ServicePoint& point) override;
+  core::Result<std::optional<ServicePoint>> GetServicePoint(std::string_view id) override;
+  core::Result<Account> PutAccount(Account account) override;
+  core::Result<std::optional<Account>> GetAccount(std::string_view id) override;
+  core::Result<Listing<Account>> ListAccounts(const AccountFilter& filter) override;
+  core::Result<BillRun> OpenRun(std::string_view cycle, int32_t from_day, int32_t to_day, int32_t chunk_size,
+                                std::string_view by, core::Instant now) override;
+  core::Result<std::optional<BillRun>> GetRun(int64_t id) override;
+  core::Result<std::vector<BillRun>> ListRuns(int32_t limit) override;
+  core::Result<std::vector<RunChunk>> RunChunks(int64_t run) override;
+  core::Result<void> CommitChunk(const ChunkResult& result) override;
+  core::Result<BillRun> FinishRun(int64_t run, core::Instant now) override;
+  core::Result<std::vector<Hold>> ListHolds(int64_t run, bool unresolved_only) override;
+  core::Result<std::unique_ptr<BillingReader>> OpenBillingReader() override;
+  core::Result<std::optional<BillRecord>> GetBill(int64_t id) override;
+  core::Result<Listing<BillRecord>> ListBills(const BillFilter& filter) override;
+  core::Result<void> ReviewBill(const Review& review) override;
+  core::Result<std::vector<Review>> Reviews(int64_t bill) override;
+  core::Result<ReleaseOutcome> ReleaseRun(int64_t run, core::Instant now) override;
+  core::Result<BillRecord> ReleaseBill(int64_t bill, core::Instant now) override;
+  core::Result<BillRecord> PutRebill(BillRecord bill) override;
+  core::Result<std::vector<Notification>> DueNotifications(core::Instant now, int32_t limit) override;
+  core::Result<void> UpdateNotification(const Notification& notification) override;
+  core::Result<std::vector<Notification>> BillNotifications(int64_t bill) override;
+
  private:
-  SqliteStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  SqliteStore(std::string path, std::unique_ptr<Database> writer, std::unique_ptr<Database> reader)
+      : path_(std::move(path)), writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  // Billing helpers, on writer_ with write_mu_ held inside a transaction.
+  core::Result<void> InsertBill(const BillRecord& bill, int64_t* id);
+  core::Result<int64_t> QueueNotifications(int64_t bill, core::Instant now);
+  core::Result<void> RefreshRunCounts(int64_t run);
 
   // A block being merged during one Commit: loaded once, written once.
   struct PendingBlock {
@@ -96,11 +131,15 @@ class SqliteStore final : public Store {
   core::Result<void> InsertEvent(const core::Event& event);
   core::Result<void> UpdateCommand(const CommandUpdate& update);
 
+  std::string path_;
   std::mutex write_mu_;
   std::unique_ptr<Database> writer_;  // guarded by write_mu_
   std::mutex read_mu_;
   std::unique_ptr<Database> reader_;  // guarded by read_mu_
 };
+
+// Read-connection settings (busy timeout, query_only), for extra readers such as bill-run workers.
+core::Result<void> ConfigureReader(Database& db);
 
 // Clamps a Page to limit 1..1000 and offset >= 0.
 Page ClampPage(Page page);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/command.h"
@@ -18,6 +19,7 @@
 #include "core/time.h"
 #include "core/time_zone.h"
 #include "core/audit_entry.h"
+#include "store/billing_records.h"
 
 namespace meterd::store {
 
@@ -189,6 +191,34 @@ struct AuditFilter {
   Page page;
 };
 
+// A read connection of its own for one bill-run worker thread (not thread-safe; one per thread).
+class BillingReader {
+ public:
+  virtual ~BillingReader() = default;
+  // The accounts of `cycle` with keys in [key_lo, key_hi], by key.
+  virtual core::Result<std::vector<Account>> Accounts(std::string_view cycle, int64_t key_lo, int64_t key_hi) = 0;
+  virtual core::Result<std::optional<Account>> AccountById(std::string_view id) = 0;
+  // Every stored day block in [from_day, to_day) of the accounts' meters on the channels listed,
+  // as (account key, channel, day, bytes); `bytes` is valid only during the call.
+  using BlockSink = std::function<void(int64_t account_key, core::Channel channel, int32_t day, std::string_view bytes)>;
+  virtual core::Result<void> Blocks(std::string_view cycle, int64_t key_lo, int64_t key_hi,
+                                    std::span<const core::Channel> channels, int32_t from_day, int32_t to_day,
+                                    const BlockSink& sink) = 0;
+  virtual core::Result<void> AccountBlocks(std::string_view meter, std::span<const core::Channel> channels,
+                                           int32_t from_day, int32_t to_day, const BlockSink& sink) = 0;
+  // The accounts' earlier bills (not superseded or rejected) ending on or before `before_day`,
+  // newest first, up to `per_account` each.
+  struct EarlierBill {
+    std::string account;
+    int64_t total_micros = 0;
+    int64_t peak_demand_w = 0;
+  };
+  virtual core::Result<std::vector<EarlierBill>> EarlierBills(
+      std::string_view cycle, int64_t key_lo, int64_t key_hi, int32_t before_day, int32_t per_account) = 0;
+  virtual core::Result<std::vector<ServicePoint>> ServicePoints(std::string_view cycle, int64_t key_lo,
+                                                                int64_t key_hi) = 0;
+};
+
 struct StoreStats {
   int64_t devices = 0;
   int64_t meters = 0;
@@ -272,6 +302,54 @@ class Store {
   virtual core::Result<Listing<core::AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
   // Up to `limit` (1..10000) entries with seq >= from_seq, oldest first, for verification.
   virtual core::Result<std::vector<core::AuditEntry>> AuditRange(int64_t from_seq, int32_t limit) = 0;
+
+  // Billing (docs/billing-runs.md). Tariffs, zones, service points and accounts.
+  virtual core::Result<void> PutTariff(const TariffRecord& tariff) = 0;
+  virtual core::Result<std::optional<TariffRecord>> GetTariff(std::string_view id) = 0;
+  virtual core::Result<std::vector<TariffRecord>> ListTariffs() = 0;
+  virtual core::Result<void> PutZone(const ReviewZone& zone) = 0;
+  virtual core::Result<std::vector<ReviewZone>> ListZones() = 0;
+  virtual core::Result<void> PutServicePoint(const ServicePoint& point) = 0;
+  virtual core::Result<std::optional<ServicePoint>> GetServicePoint(std::string_view id) = 0;
+  // Creates or replaces by id; returns it with its key.
+  virtual core::Result<Account> PutAccount(Account account) = 0;
+  virtual core::Result<std::optional<Account>> GetAccount(std::string_view id) = 0;
+  virtual core::Result<Listing<Account>> ListAccounts(const AccountFilter& filter) = 0;
+
+  // Bill runs. OpenRun returns the run of (cycle, from_day, to_day) if there is one (a re-run is
+  // the same run), otherwise creates it with the cycle's accounts split by key into chunks of at
+  // most `chunk_size`.
+  virtual core::Result<BillRun> OpenRun(std::string_view cycle, int32_t from_day, int32_t to_day, int32_t chunk_size,
+                                        std::string_view by, core::Instant now) = 0;
+  virtual core::Result<std::optional<BillRun>> GetRun(int64_t id) = 0;
+  virtual core::Result<std::vector<BillRun>> ListRuns(int32_t limit) = 0;
+  virtual core::Result<std::vector<RunChunk>> RunChunks(int64_t run) = 0;
+  // Writes a chunk's bills and holds, marks it done and updates the run's counts, in one
+  // transaction. A chunk already done is refused (kConflict) and changes nothing.
+  virtual core::Result<void> CommitChunk(const ChunkResult& result) = 0;
+  // Completes the run: draws the review sample of each regular zone.
+  virtual core::Result<BillRun> FinishRun(int64_t run, core::Instant now) = 0;
+  virtual core::Result<std::vector<Hold>> ListHolds(int64_t run, bool unresolved_only) = 0;
+  virtual core::Result<std::unique_ptr<BillingReader>> OpenBillingReader() = 0;
+
+  // Bills, review and release.
+  virtual core::Result<std::optional<BillRecord>> GetBill(int64_t id) = 0;
+  virtual core::Result<Listing<BillRecord>> ListBills(const BillFilter& filter) = 0;
+  // Records a review of a draft (approved or rejected). Released bills are refused (kConflict).
+  virtual core::Result<void> ReviewBill(const Review& review) = 0;
+  virtual core::Result<std::vector<Review>> Reviews(int64_t bill) = 0;
+  // Releases what the zones' rules allow in a run and queues the notifications.
+  virtual core::Result<ReleaseOutcome> ReleaseRun(int64_t run, core::Instant now) = 0;
+  // Releases one approved bill (a rebill); kConflict if it is not approved.
+  virtual core::Result<BillRecord> ReleaseBill(int64_t bill, core::Instant now) = 0;
+  // Stores a rebill of `bill.previous`: version one higher, its difference to that bill; an
+  // unreleased earlier bill becomes superseded.
+  virtual core::Result<BillRecord> PutRebill(BillRecord bill) = 0;
+
+  // Notifications of released bills.
+  virtual core::Result<std::vector<Notification>> DueNotifications(core::Instant now, int32_t limit) = 0;
+  virtual core::Result<void> UpdateNotification(const Notification& notification) = 0;
+  virtual core::Result<std::vector<Notification>> BillNotifications(int64_t bill) = 0;
 };
 
 struct SqliteOptions {

@@ -143,6 +143,52 @@ TEST(Tariff, RefusesBadFilesWithLineAndReason) {
   }
 }
 
+TEST(Tariff, PowerFactorToFreeRatioExactlyRounded) {
+  EXPECT_EQ(FreeRatioPpm(900'000), 484'322);    // sqrt(0.19) / 0.9 = 0.48432210...
+  EXPECT_EQ(FreeRatioPpm(800'000), 750'000);    // sqrt(0.36) / 0.8 = 0.75 exactly
+  EXPECT_EQ(FreeRatioPpm(950'000), 328'684);    // 0.32868410...
+  EXPECT_EQ(FreeRatioPpm(500'000), 1'732'051);  // sqrt(3) = 1.7320508...
+  EXPECT_EQ(FreeRatioPpm(1'000'000), 0);
+  EXPECT_EQ(FreeRatioPpm(1), 999'999'999'999);  // 10^6 x sqrt(1 - 10^-12) / 10^-6, rounded
+}
+
+TEST(Tariff, ReactiveChargesByPowerFactorOrRatio) {
+  std::string text = kTou;
+  text.replace(text.find("[[version.rate]]"), 0,
+               "[[version.reactive]]\nname = \"Reactive\"\nprice = \"0.03\"\npower_factor = \"0.95\"\nperiods = [\"day\", \"peak\"]\n\n");
+  auto t = ParseTariff(text, "tou.toml");
+  ASSERT_TRUE(t) << t.error().ToString();
+  const auto& r = t->versions[0].reactive;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].price.micros, 30'000);
+  EXPECT_EQ(r[0].power_factor_ppm, 950'000);
+  EXPECT_EQ(r[0].free_ratio_ppm, 328'684);
+  EXPECT_EQ(r[0].periods, (std::vector<std::string>{"day", "peak"}));
+  EXPECT_EQ(r[0].line, 13);
+  auto inline_ratio = ParseTariff(With("holidays =", "reactive = [{ name = \"R\", price = \"0.03\", free_ratio = \"0.4843\" }]\nholidays ="), "tou.toml");
+  ASSERT_TRUE(inline_ratio) << inline_ratio.error().ToString();
+  EXPECT_EQ(inline_ratio->versions[0].reactive[0].free_ratio_ppm, 484'300);
+  EXPECT_EQ(inline_ratio->versions[0].reactive[0].power_factor_ppm, 0);
+
+  auto refused = [](std::string reactive, const char* expect, const char* unit = "kWh") {
+    std::string s = With("holidays =", "reactive = [" + reactive + "]\nholidays =");
+    s.replace(s.find("unit = \"kWh\""), 12, std::string("unit = \"") + unit + "\"");
+    auto t = ParseTariff(s, "tou.toml");
+    ASSERT_FALSE(t) << expect;
+    EXPECT_NE(t.error().message.find(expect), std::string::npos) << expect << "\n  got: " << t.error().message;
+  };
+  refused("{ name = \"R\", price = \"0.03\" }", "tou.toml:11: reactive charge 'R' needs either power_factor or free_ratio");
+  refused("{ name = \"R\", price = \"0.03\", power_factor = \"0.9\", free_ratio = \"0.5\" }", "needs either power_factor or free_ratio");
+  refused("{ name = \"R\", price = \"0.03\", power_factor = \"1.2\" }", "tou.toml:11: power_factor must be a decimal above 0 and at most 1");
+  refused("{ name = \"R\", price = \"0.03\", power_factor = \"0\" }", "power_factor must be a decimal above 0");
+  refused("{ name = \"R\", price = \"0.03\", free_ratio = \"-0.1\" }", "free_ratio must be a decimal fraction");
+  refused("{ name = \"R\", price = \"0.03 EUR\", free_ratio = \"0.5\" }", "reactive price: currency mismatch");
+  refused("{ name = \"R\", free_ratio = \"0.5\" }", "a reactive charge needs 'price'");
+  refused("{ name = \"R\", price = \"0.03\", free_ratio = \"0.5\", periods = [\"night\"] }", "periods must name rates of this version");
+  refused("{ name = \"R\", price = \"0.03\", free_ratio = \"0.5\", cosphi = 1 }", "unknown key 'cosphi' in reactive");
+  refused("{ name = \"R\", price = \"0.03\", free_ratio = \"0.5\" }", "tou.toml:11: reactive charges need a tariff in kWh", "m3");
+}
+
 TEST(Tariff, WaterInCubicMetresWithTiers) {
   auto t = ParseTariff(R"(
 id = "water-2026"

@@ -7,6 +7,14 @@ import { buildRequest, needsCsrf, parseRetryAfter, sessionFromResponse, type Que
 import type {
   ApiToken,
   AuditEntry,
+  Bill,
+  BillHold,
+  BillingAccount,
+  BillingAccountBody,
+  BillingCycle,
+  BillingZone,
+  BillRun,
+  BillSummary,
   Command,
   CreatedToken,
   Device,
@@ -17,8 +25,12 @@ import type {
   MeterEvent,
   Readings,
   RolesResponse,
+  RunRelease,
+  ServicePoint,
+  Tariff,
 } from './types';
 import type { AuditVerify } from './lib/audit';
+import type { RunBody } from './lib/billing';
 
 export { buildQuery } from './lib/auth';
 
@@ -104,10 +116,16 @@ interface RequestOptions {
   noAuthRedirect?: boolean;
   /** Send no X-CSRF-Token (the login: there is no session yet). */
   noCsrf?: boolean;
+  /** A body that is not JSON (a tariff's TOML), sent as it is with this Content-Type. */
+  raw?: { body: string; type: string };
 }
 
 async function send(method: string, path: string, opts: RequestOptions, csrf: string | null): Promise<Response> {
   const { url, init } = buildRequest(BASE, method, path, { query: opts.query, body: opts.body, signal: opts.signal, csrf: opts.noCsrf ? null : csrf });
+  if (opts.raw) {
+    init.headers['Content-Type'] = opts.raw.type;
+    init.body = opts.raw.body;
+  }
   return fetch(url, init);
 }
 
@@ -172,6 +190,14 @@ async function refreshCsrf(): Promise<string | null> {
 }
 
 const enc = encodeURIComponent;
+
+/** The address of an API resource for a plain link (CSV downloads): the cookie goes along. */
+export function apiHref(path: string): string {
+  return `${BASE}${path}`;
+}
+
+type Items<T> = { items: T[] };
+type Page<T> = { items: T[]; total: number };
 
 export const api = {
   async login(username: string, password: string): Promise<Session> {
@@ -305,5 +331,72 @@ export const api = {
   },
   verifyAudit(signal?: AbortSignal) {
     return request<AuditVerify>('GET', '/audit/verify', { signal });
+  },
+
+  // ---- billing ----
+  tariffs(signal?: AbortSignal) {
+    return request<Items<Tariff>>('GET', '/tariffs', { signal });
+  },
+  tariff(id: string, signal?: AbortSignal) {
+    return request<Tariff>('GET', `/tariffs/${enc(id)}`, { signal });
+  },
+  /** 400 with the file, line and reason when the TOML is refused. */
+  putTariff(id: string, toml: string) {
+    return request<Tariff>('PUT', `/tariffs/${enc(id)}`, { raw: { body: toml, type: 'application/toml' } });
+  },
+  zones(signal?: AbortSignal) {
+    return request<Items<BillingZone>>('GET', '/billing/zones', { signal });
+  },
+  putZone(id: string, body: { key: boolean; sample_size: number }) {
+    return request<BillingZone>('PUT', `/billing/zones/${enc(id)}`, { body });
+  },
+  cycles(signal?: AbortSignal) {
+    return request<Items<BillingCycle>>('GET', '/billing/cycles', { signal });
+  },
+  servicePoint(id: string, signal?: AbortSignal) {
+    return request<ServicePoint>('GET', `/service-points/${enc(id)}`, { signal });
+  },
+  putServicePoint(id: string, body: { meter: string; since: string }) {
+    return request<ServicePoint>('PUT', `/service-points/${enc(id)}`, { body });
+  },
+  accounts(q: { cycle?: string; search?: string; limit?: number; offset?: number }, signal?: AbortSignal) {
+    return request<Page<BillingAccount>>('GET', '/accounts', { query: q, signal });
+  },
+  account(id: string, signal?: AbortSignal) {
+    return request<BillingAccount>('GET', `/accounts/${enc(id)}`, { signal });
+  },
+  putAccount(id: string, body: BillingAccountBody) {
+    return request<BillingAccount>('PUT', `/accounts/${enc(id)}`, { body });
+  },
+  billRuns(signal?: AbortSignal) {
+    return request<Items<BillRun>>('GET', '/bill-runs', { signal });
+  },
+  billRun(id: string | number, signal?: AbortSignal) {
+    return request<BillRun>('GET', `/bill-runs/${enc(String(id))}`, { signal });
+  },
+  /** 202: the run goes on in the background; the same cycle and period resume the same run. */
+  startRun(body: RunBody) {
+    return request<BillRun>('POST', '/bill-runs', { body });
+  },
+  runHolds(id: string | number, signal?: AbortSignal) {
+    return request<Items<BillHold>>('GET', `/bill-runs/${enc(String(id))}/holds`, { signal });
+  },
+  releaseRun(id: string | number) {
+    return request<RunRelease>('POST', `/bill-runs/${enc(String(id))}/release`, { body: {} });
+  },
+  bills(q: { run?: string | number; account?: string; state?: string; review?: 1; limit?: number; offset?: number }, signal?: AbortSignal) {
+    return request<Page<BillSummary>>('GET', '/bills', { query: q, signal });
+  },
+  bill(id: string | number, signal?: AbortSignal) {
+    return request<Bill>('GET', `/bills/${enc(String(id))}`, { signal });
+  },
+  reviewBill(id: string | number, body: { decision: 'approve' | 'reject'; note: string }) {
+    return request<Bill>('POST', `/bills/${enc(String(id))}/review`, { body });
+  },
+  rebill(id: string | number) {
+    return request<Bill>('POST', `/bills/${enc(String(id))}/rebill`, { body: {} });
+  },
+  releaseBill(id: string | number) {
+    return request<Bill>('POST', `/bills/${enc(String(id))}/release`, { body: {} });
   },
 };

@@ -12,6 +12,14 @@ import { renderEvents } from './pages/events';
 import { renderAudit } from './pages/audit';
 import { renderAccount } from './pages/account';
 import { renderUsers } from './pages/users';
+import { billingRoutePermission } from './lib/billing';
+import { renderBilling } from './pages/billing-runs';
+import { renderBillRun } from './pages/billing-run';
+import { renderReviewQueue } from './pages/billing-review';
+import { renderBill } from './pages/billing-bill';
+import { renderTariffs } from './pages/billing-tariffs';
+import { renderTariff } from './pages/billing-tariff';
+import { renderBillingAccounts } from './pages/billing-accounts';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
@@ -41,11 +49,34 @@ setPasswordChangeHandler(() => {
   go('#/account');
 });
 
+/** A route the session may open: the shared rules, and billing:read for the billing pages. */
+function allowed(s: Session, name: string): boolean {
+  const billing = billingRoutePermission(name);
+  return routeAllowed(s, name) && (billing === null || can(s, billing));
+}
+
+function permissionOf(name: string): ReturnType<typeof routePermission> {
+  return billingRoutePermission(name) ?? routePermission(name);
+}
+
+/** The top bar, with Billing after the shared pages when the role holds billing:read. */
+function topbar(active: string, s: Session | null, restricted = false): HTMLElement {
+  const bar = header(active, s, restricted);
+  const nav = bar.querySelector('nav.nav');
+  if (nav && !restricted && can(s, 'billing:read')) {
+    const on = billingRoutePermission(active) !== null;
+    nav.appendChild(
+      h('a', { href: '#/billing', class: on ? 'nav-link active' : 'nav-link', 'aria-current': on ? 'page' : undefined, 'data-testid': 'nav-billing' }, 'Billing'),
+    );
+  }
+  return bar;
+}
+
 /** Where to go after signing in: back where the user was, if their role allows it. */
 function afterSignIn(s: Session): string {
   if (s.must_change_password) return '#/account';
   const back = returnTo && !isRoot(returnTo) ? parseHash(returnTo) : null;
-  if (back && back.name !== 'login' && back.name !== 'notfound' && routeAllowed(s, back.name)) return returnTo;
+  if (back && back.name !== 'login' && back.name !== 'notfound' && allowed(s, back.name)) return returnTo;
   return homeHash(s);
 }
 
@@ -65,13 +96,27 @@ function titleOf(r: Route): string {
       return 'Users';
     case 'account':
       return 'Account';
+    case 'billing':
+      return 'Billing';
+    case 'billing-run':
+      return `Run ${r.id}`;
+    case 'billing-review':
+      return 'Review queue';
+    case 'billing-bill':
+      return `Bill ${r.id}`;
+    case 'billing-tariffs':
+      return 'Tariffs';
+    case 'billing-tariff':
+      return r.id;
+    case 'billing-accounts':
+      return 'Accounts';
     default:
       return 'Not found';
   }
 }
 
 function forbidden(main: HTMLElement, s: Session, route: Route): void {
-  const perm = routePermission(route.name);
+  const perm = permissionOf(route.name);
   main.replaceChildren(
     h(
       'section',
@@ -120,8 +165,8 @@ function render(): void {
   }
 
   const main = h('main', { class: 'main' });
-  app.replaceChildren(header(route.name, s, s.must_change_password), main);
-  if (!routeAllowed(s, route.name)) {
+  app.replaceChildren(topbar(route.name, s, s.must_change_password), main);
+  if (!allowed(s, route.name)) {
     forbidden(main, s, route);
     return;
   }
@@ -148,10 +193,31 @@ function render(): void {
           // The session is refreshed (a new CSRF token, the password flag cleared) before going on.
           const fresh = await api.me(true);
           if (fresh && s.must_change_password) go(afterSignIn(fresh));
-          else if (fresh) app.querySelector('header')?.replaceWith(header('account', fresh));
+          else if (fresh) app.querySelector('header')?.replaceWith(topbar('account', fresh));
         },
         onSignedOut: () => go('#/login'),
       });
+      break;
+    case 'billing':
+      cleanup = renderBilling(main);
+      break;
+    case 'billing-run':
+      cleanup = renderBillRun(main, route.id);
+      break;
+    case 'billing-review':
+      cleanup = renderReviewQueue(main);
+      break;
+    case 'billing-bill':
+      cleanup = renderBill(main, route.id);
+      break;
+    case 'billing-tariffs':
+      cleanup = renderTariffs(main);
+      break;
+    case 'billing-tariff':
+      cleanup = renderTariff(main, route.id);
+      break;
+    case 'billing-accounts':
+      cleanup = renderBillingAccounts(main);
       break;
     default:
       main.replaceChildren(

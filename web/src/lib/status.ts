@@ -78,6 +78,8 @@ export const EVENT_TYPES = [
   'clock_skew',
   'duplicate_conflict',
   'command_failed',
+  'bill_held',
+  'bill_flagged',
 ] as const;
 
 /** "power_loss" -> "Power loss". */
@@ -98,6 +100,8 @@ export function eventSeverity(type: string): 'bad' | 'warn' | 'ok' | 'info' {
     case 'sequence_gap':
     case 'clock_skew':
     case 'device_replaced':
+    case 'bill_held': // a bill run held an account out (an audit rule failed)
+    case 'bill_flagged': // a bill run flagged a bill for review (fluctuation)
       return 'warn';
     case 'power_restored':
       return 'ok';
