@@ -47,6 +47,9 @@ class Reader {
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
 
   size_t offset() const { return pos_; }
+  void Skip(size_t n) { pos_ += n; }  // n bytes the caller has already checked are there
+  const uint8_t* Here() const { return reinterpret_cast<const uint8_t*>(bytes_.data()) + pos_; }
+  size_t Left() const { return bytes_.size() - pos_; }
   bool AtEnd() const { return pos_ == bytes_.size(); }
   // The next varint if it is one or two bytes long (the common cases of a slot value), else -1
   // (the caller then takes the checked path).
@@ -287,7 +290,30 @@ core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   }
 
   uint64_t prev = 0;
-  for (int32_t i = 0; i < n; ++i) {
+  int32_t first = 0;
+  if (*kind == kAllValid) {
+    // The bill-run hot path: every slot has a value, nearly all of one or two bytes. Decode
+    // those without per-slot checks beyond the bounds; anything else goes the checked way below.
+    const uint8_t* start = in.Here();
+    const uint8_t* p = start;
+    const uint8_t* end = start + in.Left();
+    int64_t* out = b.values.data();
+    for (; first < n && end - p >= 2; ++first) {
+      uint64_t z = p[0];
+      if (z < 0x80) {
+        p += 1;
+      } else if (p[1] < 0x80) {
+        z = (z & 0x7f) | (static_cast<uint64_t>(p[1]) << 7);
+        p += 2;
+      } else {
+        break;
+      }
+      prev += static_cast<uint64_t>(UnZigZag(z));
+      out[first] = static_cast<int64_t>(prev);
+    }
+    in.Skip(static_cast<size_t>(p - start));
+  }
+  for (int32_t i = first; i < n; ++i) {
     if (b.quality[static_cast<size_t>(i)] == Quality::kMissing) continue;
     uint64_t zigzag;
     if (int64_t small = in.NextSmallVarint(); small >= 0) {

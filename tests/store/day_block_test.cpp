@@ -189,3 +189,33 @@ TEST(DayBlock, RejectsBadQualitySections) {
 
 }  // namespace
 }  // namespace meterd::store
+
+namespace meterd::store {
+namespace {
+
+// The reuse decoder (bill runs) leaves nothing of the previous block behind and takes the same
+// values through its one- and two-byte fast path as through the checked path.
+TEST(DayBlock, DecodeIntoReusesStorageWithoutLeftovers) {
+  DayBlock big = DayBlock::Empty(900, 100, 0);
+  for (int i = 0; i < 100; ++i) {
+    big.values[static_cast<size_t>(i)] = (i % 7 == 0) ? 1'000'000 * i : (i % 3 == 0 ? 200 * i : i);
+    big.quality[static_cast<size_t>(i)] = core::Quality::kValid;
+  }
+  DayBlock small = DayBlock::Empty(900, 92, -3);
+  small.values[5] = -70;
+  small.quality[5] = core::Quality::kEstimated;
+  DayBlock into;
+  ASSERT_TRUE(DecodeDayBlockInto(EncodeDayBlock(big), into));
+  EXPECT_EQ(into, big);
+  ASSERT_TRUE(DecodeDayBlockInto(EncodeDayBlock(small), into));
+  EXPECT_EQ(into, small);
+  ASSERT_TRUE(DecodeDayBlockInto(EncodeDayBlock(big), into));
+  EXPECT_EQ(into, big);
+  // A block cut inside a two-byte value fails the same way through either path.
+  std::string bytes = EncodeDayBlock(big);
+  bytes.pop_back();
+  EXPECT_FALSE(DecodeDayBlockInto(bytes, into));
+}
+
+}  // namespace
+}  // namespace meterd::store
