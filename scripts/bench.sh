@@ -19,3 +19,9 @@ echo "== M-Bus: long-frame decode throughput; secondary-address scan of a simula
 $bin/bench/mbus_bench 250 10
 echo "== Modbus TCP: polls/s to 1,000 simulated meters over loopback"
 $bin/bench/modbus_bench
+echo "== billing: rating throughput (RateDays), a month of 15-minute data per account"
+$bin/bench/rating_bench 200000 2000 "$(nproc)"
+echo "== billing: bill run end to end in the embedded store (BENCH_BILL_ACCOUNTS, default 100,000; the issue's 1,000,000 takes ~5 GB in /tmp)"
+$bin/bench/bill_run_bench "${BENCH_BILL_ACCOUNTS:-100000}" "${BENCH_BILL_DIR:-/tmp/meterd-bill-bench}"
+echo "== C12.19: table decode throughput (ST23, a 1,000-interval ST64)"
+$bin/bench/c1219_bench
