@@ -9,21 +9,13 @@
 #include "api/json_views.h"
 #include "billing/service.h"
 #include "billing/tariff.h"
+#include "core/money.h"
 
 namespace meterd::api {
 namespace {
 
 namespace json = boost::json;
 using P = security::Permission;
-
-std::string Cents(int64_t micros) {
-  int64_t cents = (micros >= 0 ? micros + 5000 : micros - 5000) / 10000;
-  return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
-}
-std::string Micros(int64_t micros) {
-  uint64_t m = micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
-  return fmt::format("{}{}.{:06}", micros < 0 ? "-" : "", m / 1'000'000, m % 1'000'000);
-}
 
 json::array SplitList(const std::string& csv) {
   json::array out;
@@ -102,8 +94,8 @@ json::object BillJson(const store::BillRecord& b, bool with_lines) {
   o["version"] = b.version;
   o["state"] = StateName(b.state);
   o["currency"] = b.currency;
-  o["subtotal"] = Micros(b.subtotal_micros);
-  o["total"] = Cents(b.total_micros);
+  o["subtotal"] = core::FormatMicros(b.subtotal_micros);
+  o["total"] = core::FormatCents(b.total_micros);
   o["intervals"] = b.intervals;
   o["estimated"] = b.estimated;
   o["missing_days"] = b.missing_days;
@@ -113,7 +105,7 @@ json::object BillJson(const store::BillRecord& b, bool with_lines) {
   o["zone"] = b.zone;
   o["sampled"] = b.sampled;
   o["previous"] = b.previous ? json::value(*b.previous) : json::value(nullptr);
-  o["difference"] = Cents(b.difference_micros);
+  o["difference"] = core::FormatCents(b.difference_micros);
   o["created"] = core::FormatInstant(b.created);
   o["released"] = InstantJson(b.released);
   if (with_lines) {
@@ -525,7 +517,7 @@ void AppendCsvLines(std::string& out, const store::BillRecord& b) {
                    str("to"), CsvField(qty), str("unit_price"), str("amount"), str("intervals"), str("estimated"));
   }
   fmt::format_to(std::back_inserter(out), "{},{},{},{},Total,,,,,{},,\r\n", b.id, CsvField(b.account),
-                 core::FormatDay(b.from_day), core::FormatDay(b.to_day), Cents(b.total_micros));
+                 core::FormatDay(b.from_day), core::FormatDay(b.to_day), core::FormatCents(b.total_micros));
 }
 
 constexpr std::string_view kCsvHeader =
@@ -593,7 +585,7 @@ Response RebillBill(Api& api, Request& req, const RouteParams& params, const Cal
   auto bill = billing::Rebill(api.store(), *id);
   if (!bill) return ErrorResponse(bill.error());
   RecordAudit(api, req, caller.user, "bill.rebill", fmt::format("bill:{}", *id),
-              fmt::format("new bill {} version {}, difference {}", bill->id, bill->version, Cents(bill->difference_micros)));
+              fmt::format("new bill {} version {}, difference {}", bill->id, bill->version, core::FormatCents(bill->difference_micros)));
   return BillDetail(api, *bill, 201);
 }
 

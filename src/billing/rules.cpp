@@ -55,11 +55,6 @@ core::Result<void> CheckKeys(const toml::table& t, std::initializer_list<std::st
   return {};
 }
 
-std::string Decimal(int64_t micros) {
-  int64_t cents = (micros >= 0 ? micros + 5000 : micros - 5000) / 10000;
-  return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
-}
-
 }  // namespace
 
 core::Result<Rules> ParseRules(std::string_view text, std::string_view source) {
@@ -174,8 +169,8 @@ Verdict Audit(const Rules& rules, const AuditInput& in) {
     if (b.customer_class != account.customer_class) continue;
     int64_t total = bill.total.micros;
     if (total < b.min_micros || total > b.max_micros) {
-      hold("total_bounds", fmt::format("total {} is outside {}..{} for class {}", Decimal(total), Decimal(b.min_micros),
-                                       Decimal(b.max_micros), b.customer_class));
+      hold("total_bounds", fmt::format("total {} is outside {}..{} for class {}", core::FormatCents(total), core::FormatCents(b.min_micros),
+                                       core::FormatCents(b.max_micros), b.customer_class));
     }
   }
   if (rules.fluctuation_percent > 0 && !in.earlier_totals.empty()) {
@@ -189,8 +184,8 @@ Verdict Audit(const Rules& rules, const AuditInput& in) {
     // |total - mean| > pct% of |mean|; a zero mean flags any non-zero total.
     if (abs_diff * 100 > abs_mean * rules.fluctuation_percent) {
       int64_t pct = abs_mean == 0 ? 0 : static_cast<int64_t>(diff * 100 / abs_mean);
-      v.flag = abs_mean == 0 ? fmt::format("fluctuation: {} against a {}-bill mean of 0.00", Decimal(bill.total.micros), n)
-                             : fmt::format("fluctuation: {:+}% against the {}-bill mean of {}", pct, n, Decimal(mean));
+      v.flag = abs_mean == 0 ? fmt::format("fluctuation: {} against a {}-bill mean of 0.00", core::FormatCents(bill.total.micros), n)
+                             : fmt::format("fluctuation: {:+}% against the {}-bill mean of {}", pct, n, core::FormatCents(mean));
     }
   }
   return v;

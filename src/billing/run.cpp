@@ -23,11 +23,6 @@ namespace {
 
 core::Instant Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-void AppendDecimal(std::string& out, int64_t micros) {
-  uint64_t m = micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
-  fmt::format_to(std::back_inserter(out), "\"{}{}.{:06}\"", micros < 0 ? "-" : "", m / 1'000'000, m % 1'000'000);
-}
-
 // The channel a tariff bills from.
 core::Channel UsageChannel(const Tariff& tariff) {
   return tariff.unit == core::Unit::kM3 ? core::Channel::kVolume : core::Channel::kActiveImport;
@@ -283,9 +278,9 @@ std::string LinesJson(const Bill& bill) {
                    "\"unit\":\"{}\"}},\"unit_price\":",
                    core::FormatDay(l.from_day), core::FormatDay(l.to_day), l.quantity.value, l.quantity.scale,
                    core::UnitSymbol(l.quantity.unit));
-    AppendDecimal(out, l.unit_price.micros);
+    fmt::format_to(std::back_inserter(out), "\"{}\"", core::FormatMicros(l.unit_price.micros));
     out += ",\"amount\":";
-    AppendDecimal(out, l.amount.micros);
+    fmt::format_to(std::back_inserter(out), "\"{}\"", core::FormatMicros(l.amount.micros));
     fmt::format_to(std::back_inserter(out), ",\"intervals\":{},\"reads\":{},\"estimated\":{}}}", l.intervals, l.reads,
                    l.estimated);
   }

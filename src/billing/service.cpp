@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/json_string.h"
+#include "core/money.h"
 
 namespace meterd::billing {
 
@@ -14,11 +15,6 @@ using core::Fail;
 namespace {
 
 core::Instant Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
-
-std::string Cents(int64_t micros) {
-  int64_t cents = (micros >= 0 ? micros + 5000 : micros - 5000) / 10000;
-  return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
-}
 
 std::string Period(const store::BillRecord& b) {
   return fmt::format("{} to {}", core::FormatDay(b.from_day), core::FormatDay(b.to_day - 1));
@@ -43,20 +39,20 @@ std::string HtmlEscape(std::string_view s) {
 MailMessage BillMail(const store::BillRecord& bill, const store::Account& account) {
   MailMessage m;
   m.to = account.email;
-  m.subject = fmt::format("Your bill {} for {}: {} {}", bill.id, Period(bill), Cents(bill.total_micros), bill.currency);
+  m.subject = fmt::format("Your bill {} for {}: {} {}", bill.id, Period(bill), core::FormatCents(bill.total_micros), bill.currency);
   m.message_id = fmt::format("<bill-{}-v{}@meterd>", bill.id, bill.version);
   m.text = fmt::format(
       "Dear {},\n\nyour bill {} for account {} covering {} comes to {} {}.\n{}"
       "The line items are in the HTML part of this message and in the console.\n",
-      account.name.empty() ? "customer" : account.name, bill.id, account.id, Period(bill), Cents(bill.total_micros),
+      account.name.empty() ? "customer" : account.name, bill.id, account.id, Period(bill), core::FormatCents(bill.total_micros),
       bill.currency,
-      bill.previous ? fmt::format("It replaces an earlier bill; the difference is {} {}.\n", Cents(bill.difference_micros),
+      bill.previous ? fmt::format("It replaces an earlier bill; the difference is {} {}.\n", core::FormatCents(bill.difference_micros),
                                   bill.currency)
                     : std::string());
   m.html = fmt::format(
       "<html><body><h1>Bill {}</h1><p>Account {} ({}), {}.</p><p><strong>Total: {} {}</strong></p>"
       "<p>Line items (JSON as kept with the bill):</p><pre>{}</pre></body></html>",
-      bill.id, HtmlEscape(account.id), HtmlEscape(account.name), Period(bill), Cents(bill.total_micros), bill.currency,
+      bill.id, HtmlEscape(account.id), HtmlEscape(account.name), Period(bill), core::FormatCents(bill.total_micros), bill.currency,
       HtmlEscape(bill.lines_json));
   return m;
 }
@@ -70,8 +66,8 @@ std::string BillWebhookJson(const store::BillRecord& bill, const store::Account&
   core::AppendJsonString(out, account.phone);
   fmt::format_to(std::back_inserter(out),
                  ",\"from\":\"{}\",\"to\":\"{}\",\"total\":\"{}\",\"currency\":\"{}\",\"text\":", core::FormatDay(bill.from_day),
-                 core::FormatDay(bill.to_day), Cents(bill.total_micros), bill.currency);
-  core::AppendJsonString(out, fmt::format("Bill {} for {}: {} {}", bill.id, Period(bill), Cents(bill.total_micros),
+                 core::FormatDay(bill.to_day), core::FormatCents(bill.total_micros), bill.currency);
+  core::AppendJsonString(out, fmt::format("Bill {} for {}: {} {}", bill.id, Period(bill), core::FormatCents(bill.total_micros),
                                           bill.currency));
   return out + "}";
 }

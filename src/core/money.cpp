@@ -38,4 +38,15 @@ Result<Money> Add(const Money& a, const Money& b) {
   return m;
 }
 
+std::string FormatMicros(int64_t micros) {
+  uint64_t m = micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  return fmt::format("{}{}.{:06}", micros < 0 ? "-" : "", m / 1'000'000, m % 1'000'000);
+}
+
+std::string FormatCents(int64_t micros) {
+  uint64_t m = micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  uint64_t cents = (m + 5000) / 10000;
+  return fmt::format("{}{}.{:02}", micros < 0 && cents > 0 ? "-" : "", cents / 100, cents % 100);
+}
+
 }  // namespace meterd::core

@@ -24,4 +24,8 @@ struct Money {
 
 Result<Money> Add(const Money& a, const Money& b);
 
+// Micro-units as a decimal: "12.345678" (exact), and rounded half away from zero to cents, "12.35".
+std::string FormatMicros(int64_t micros);
+std::string FormatCents(int64_t micros);
+
 }  // namespace meterd::core

@@ -38,17 +38,6 @@ Account ReadAccount(const Stmt& s) {
   return a;
 }
 
-template <class T, class Read>
-core::Result<std::vector<T>> ReadAll(Stmt& stmt, Read read) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = stmt.Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return out;
-    out.push_back(read(stmt));
-  }
-}
-
 // The worker-side reader: its own connection, its own statement cache.
 class SqliteBillingReader final : public BillingReader {
  public:

@@ -84,26 +84,6 @@ Notification ReadNotification(const Stmt& s) {
 }
 constexpr const char* kNotificationColumns = "id, bill, channel, address, state, attempts, next_at, last_error, updated";
 
-template <class T, class Read>
-core::Result<std::vector<T>> ReadAll(Stmt& stmt, Read read) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = stmt.Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return out;
-    out.push_back(read(stmt));
-  }
-}
-
-template <class T, class Read>
-core::Result<std::optional<T>> ReadFirst(core::Result<Stmt> stmt, Read read) {
-  if (!stmt) return Fail(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return Fail(row.error());
-  if (!*row) return std::optional<T>();
-  return std::optional<T>(read(*stmt));
-}
-
 constexpr int64_t kDraft = static_cast<int64_t>(BillState::kDraft);
 constexpr int64_t kApproved = static_cast<int64_t>(BillState::kApproved);
 constexpr int64_t kRejected = static_cast<int64_t>(BillState::kRejected);

@@ -8,13 +8,37 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 
 namespace meterd::store {
+
+// Every row of a bound statement, each read with `read`.
+template <class T, class Read>
+core::Result<std::vector<T>> ReadAll(Stmt& stmt, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row) return core::Fail(row.error());
+    if (!*row) return out;
+    out.push_back(read(stmt));
+  }
+}
+
+// The first row of a prepared (and bound) statement, if any.
+template <class T, class Read>
+core::Result<std::optional<T>> ReadFirst(core::Result<Stmt> stmt, Read read) {
+  if (!stmt) return core::Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  if (!*row) return std::optional<T>();
+  return std::optional<T>(read(*stmt));
+}
 
 template <class T, class Bind, class Read>
 core::Result<Listing<T>> RunListing(Database& db, std::string_view columns, std::string_view from,
