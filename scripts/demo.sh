@@ -22,8 +22,9 @@ stop() {
 }
 trap stop INT TERM
 
-# meterd also reads the bus meters metersim serves (M-Bus behind a converter, Modbus TCP), listed
-# in var/poll-targets.toml once metersim has started them, every minute.
+# meterd also reads the bus meters metersim serves (M-Bus behind a converter, Modbus TCP) and its
+# C12.22 meters (ANSI C12.19 tables on TCP/UDP port 1153), listed in var/poll-targets.toml once
+# metersim has started them, every minute.
 METERD_BILLING_RULES_FILE=${METERD_BILLING_RULES_FILE:-examples/billing/rules.toml} \
 "$bin/meterd" --listen "$listen" --data-dir var --static-dir web/dist \
   --poll-targets var/poll-targets.toml --poll-interval 60 >var/meterd.out 2>var/meterd.log &
@@ -38,7 +39,8 @@ url=http://$listen
 echo "demo: $devices simulated devices are catching up on $days days of history, then report live..."
 "$bin/metersim" --url "$url" --devices "$devices" --days "$days" --interval 900 --upload-every 16 \
   --state-dir var/metersim --enrolment-key-file var/enrolment.key --live --poll 5 \
-  --mbus-meters 40 --modbus-meters 30 --targets-file var/poll-targets.toml >var/metersim.log 2>&1 &
+  --mbus-meters 40 --modbus-meters 30 --c12-meters "${DEMO_C12_METERS:-20}" --c12-port "${DEMO_C12_PORT:-1153}" \
+  --targets-file var/poll-targets.toml >var/metersim.log 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 3000); do
   grep -q 'metersim: live' var/metersim.log 2>/dev/null && break
@@ -66,6 +68,8 @@ cat <<MSG
                    meterctl login, or an API token from the console's Account page)
   Bus meters:      40 M-Bus meters behind a converter and 30 Modbus TCP meters (var/poll-targets.toml),
                    read every minute: meterctl meters --search MB-   /   meterctl mbus scan <host:port>
+  C12.22 meters:   ${DEMO_C12_METERS:-20} simulated C12.19 electricity meters on 127.0.0.1:${DEMO_C12_PORT:-1153} (TCP and UDP),
+                   ApTitles .1153.100001.., user 2 "operator" / password "operator" (var/poll-targets.toml)
   Billing:         console → Billing (runs, review queue, bills); meterctl bill runs / bill list --review
   CLI:             build/release/src/apps/meterctl --url $url -p <password> devices
                    build/release/src/apps/meterctl --url $url -p <password> users add ann --role viewer

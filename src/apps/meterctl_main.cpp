@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apps/bill_commands.h"
+#include "apps/c12_commands.h"
 #include "apps/http_client.h"
 #include "apps/bus_commands.h"
 #include "apps/mbus_decode.h"
@@ -335,6 +336,8 @@ int main(int argc, char** argv) {
 
   meterd::apps::BillCli bill_cli;
   meterd::apps::AddBillCommands(app, bill_cli);
+  meterd::apps::C12Cli c12_cli;
+  meterd::apps::AddC12Commands(app, c12_cli);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -342,6 +345,7 @@ int main(int argc, char** argv) {
   if (mbus_scan->parsed()) return meterd::apps::MbusScan(bus_address, answer_timeout_ms, g.json_out);
   if (mbus_read->parsed()) return meterd::apps::MbusRead(bus_address, primary, secondary, answer_timeout_ms, g.json_out);
   if (modbus_read->parsed()) return meterd::apps::ModbusRead(bus_address, unit, model, models_dir, g.json_out);
+  if (int rc = meterd::apps::RunC12Command(c12_cli, g.json_out); rc >= 0) return rc;
 
   if (tls_cert->parsed()) {
     if (cert_names.empty()) cert_names = {"127.0.0.1", "localhost"};

@@ -5,6 +5,7 @@
 // from now - days to now, so no timestamp is ever in meterd's future), then with --live keeps
 // sampling in real time until Ctrl-C.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -71,8 +72,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 250));
   app.add_option("--modbus-meters", bus.modbus_meters, "simulated Modbus TCP energy meters (one loopback port each)")
       ->check(CLI::Range(0, 10000));
+  app.add_option("--c12-meters", bus.c12_meters,
+                 "simulated C12.19 electricity meters over C12.22 (one TCP and UDP port, addressed by ApTitle)")
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--c12-port", bus.c12_port, "TCP and UDP port of the C12.22 meters (0: any free port)");
+  app.add_flag("--c12-security", bus.c12_security, "C12.22 meters require EAX' (a key per meter, in the targets file)");
+  app.add_option("--c12-password", bus.c12_password, "C12.22 password of user 2 (operator)")
+      ->check([](const std::string& p) { return p.size() <= 20 ? std::string() : std::string("at most 20 bytes"); });
   app.add_option("--targets-file", bus.targets_file, "write the bus meters' addresses here for meterd --poll-targets");
-  app.add_option("--models-dir", bus.models_dir, "register maps (<dir>/modbus/<model>.toml)");
+  app.add_option("--models-dir", bus.models_dir,
+                 "meter types: register maps <dir>/modbus/<model>.toml, the C12.19 TDL <dir>/c1219/meterd-sim.xml");
   app.add_flag("--live", live, "after catching up, keep sampling in real time until Ctrl-C");
   int poll_rounds = 0;
   app.add_option("--poll-rounds", poll_rounds, "after catching up, poll for commands this many times (then exit)")
@@ -98,7 +107,15 @@ int main(int argc, char** argv) {
   sigset_t stop_signals = apps::BlockStopSignals();
 
   std::unique_ptr<apps::BusSims> bus_sims;
-  if (bus.mbus_meters > 0 || bus.modbus_meters > 0) {
+  if (bus.c12_meters > 0) {
+    // A head-end may hold a TCP connection per C12.22 meter: allow as many descriptors as we may.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = files.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &files);
+    }
+  }
+  if (bus.mbus_meters > 0 || bus.modbus_meters > 0 || bus.c12_meters > 0) {
     bus.seed = o.seed;
     auto sims = apps::BusSims::Start(bus, WallNow());
     if (!sims) Die(sims.error().ToString());
@@ -109,6 +126,13 @@ int main(int argc, char** argv) {
     if (bus.modbus_meters > 0) {
       std::cout << fmt::format("metersim: {} Modbus TCP meters on 127.0.0.1 ports {}..{}", bus.modbus_meters,
                                bus_sims->targets().modbus.front().port, bus_sims->targets().modbus.back().port)
+                << std::endl;
+    }
+    if (bus.c12_meters > 0) {
+      const auto& c12 = bus_sims->targets().c1222;
+      std::cout << fmt::format("metersim: {} C12.22 meters on 127.0.0.1:{} (TCP and UDP), ApTitles {}..{}{}",
+                               bus.c12_meters, bus_sims->c12_port(), c12.front().ap_title, c12.back().ap_title,
+                               bus.c12_security ? ", EAX' required" : "")
                 << std::endl;
     }
     if (!bus.targets_file.empty()) std::cout << "metersim: poll targets written to " << bus.targets_file << std::endl;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "codec/c1222/ap_title.h"
 #include "codec/modbus/register_map.h"
 
 namespace meterd::apps {
@@ -54,6 +55,9 @@ core::Result<std::unique_ptr<BusSims>> BusSims::Start(const BusSimOptions& o, co
                                        fmt::format("E-MB{:05d}", o.seed * 1000 + static_cast<uint64_t>(i) + 1)});
     }
   }
+  if (o.c12_meters > 0) {
+    if (auto r = sims->StartC1222(o); !r) return core::Fail(r.error());
+  }
   if (!o.targets_file.empty()) {
     std::string tmp = o.targets_file + ".tmp";
     {
@@ -66,6 +70,64 @@ core::Result<std::unique_ptr<BusSims>> BusSims::Start(const BusSimOptions& o, co
     }
   }
   return sims;
+}
+
+core::Result<void> BusSims::StartC1222(const BusSimOptions& o) {
+  std::vector<device::C1222SimMeter> meters;
+  meters.reserve(static_cast<size_t>(o.c12_meters));
+  for (int i = 0; i < o.c12_meters; ++i) {
+    const uint64_t n = o.seed * 100000 + static_cast<uint64_t>(i) + 1;
+    device::C1222SimMeter m;
+    m.serial = fmt::format("C12-{:06d}", n);
+    auto title = codec::c1222::ParseApTitle(fmt::format(".1153.{}", n));
+    if (!title) return core::Fail(title.error());
+    m.ap_title = std::move(*title);
+    m.config.phases = i % 3 == 2 ? 1 : 3;
+    m.config.seed = o.seed * 104729 + static_cast<uint64_t>(i);
+    for (auto& u : m.users) {
+      if (u.access == device::C1222Access::kOperator) u.password = o.c12_password;
+    }
+    if (o.c12_security) {
+      // A per-meter key from the seed: a simulator's, not a secret.
+      codec::c1222::AesKey key;
+      uint64_t x = n * 0x9E3779B97F4A7C15ull ^ o.seed;
+      for (auto& b : key) {
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9ull;
+        b = static_cast<uint8_t>(x >> 56);
+      }
+      m.key = key;
+      m.key_id = 1;
+      m.require_security = true;
+    }
+    meters.push_back(std::move(m));
+  }
+  device::C1222MeterSim::Options options;
+  options.port = o.c12_port;
+  options.tdl_path = fmt::format("{}/c1219/meterd-sim.xml", o.models_dir);
+  auto sim = device::C1222MeterSim::Start(options, std::move(meters));
+  if (!sim) return core::Fail(sim.error());
+  c1222_ = std::move(*sim);
+  for (size_t i = 0; i < c1222_->size(); ++i) {
+    const device::C1222SimMeter& m = c1222_->meter(i);
+    headend::C1222TargetSpec t;
+    t.host = "127.0.0.1";
+    t.port = c1222_->port();
+    t.ap_title = m.ap_title.ToString();
+    t.meter = "E-C1222-R" + t.ap_title.substr(1);  // "E-C1222-R1153.100001", the head-end's default
+    t.model = "meterd-sim";
+    t.user_id = 2;
+    t.user = "operator";
+    t.password = o.c12_password;
+    if (m.key) {
+      t.key_id = m.key_id;
+      for (uint8_t b : *m.key) t.key += fmt::format("{:02x}", b);
+    }
+    t.load_profile_hours = 4;
+    t.relay_procedure = "MP1";
+    targets_.c1222.push_back(std::move(t));
+  }
+  return {};
 }
 
 void BusSims::Tick(core::Instant now) {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "codec/mbus/manufacturer.h"
+#include "headend/c1222_source.h"
 #include "headend/mbus_master.h"
 #include "headend/mbus_values.h"
 #include "headend/modbus_poller.h"
@@ -265,6 +266,13 @@ std::vector<std::shared_ptr<PollSource>> TargetsFile::Sources() {
   std::vector<std::shared_ptr<PollSource>> sources;
   for (auto& m : targets->mbus) sources.push_back(MakeMbusSource(std::move(m)));
   if (!targets->modbus.empty()) sources.push_back(MakeModbusSource(std::move(targets->modbus), models_dir_));
+  const size_t c1222_meters = targets->c1222.size();
+  if (c1222_meters > 0) {
+    C1222SourceOptions c1222;
+    c1222.models_dir = models_dir_;
+    sources.push_back(MakeC1222Source(std::move(targets->c1222), std::move(c1222)));
+    spdlog::info("poll targets {}: {} C12.22 meters", path_, c1222_meters);
+  }
   spdlog::info("poll targets {}: {} M-Bus converters, {} Modbus meters", path_, converters, modbus_meters);
   sources_ = std::move(sources);
   return sources_;

@@ -52,6 +52,11 @@ class PolledMeterSink {
                                std::vector<codec::acq::DeviceEvent> events = {}, core::Instant now = {},
                                std::vector<store::PresentValue> present = {});
 
+  // The ingest path and store behind the sink, for sources that report more than one register
+  // read at a time or acknowledge commands (C12.22 meters, c1222_source.h).
+  IngestService& ingest() const { return ingest_; }
+  store::Store& store() const { return store_; }
+
  private:
   IngestService& ingest_;
   store::Store& store_;
