@@ -25,3 +25,5 @@ echo "== billing: bill run end to end in the embedded store (BENCH_BILL_ACCOUNTS
 $bin/bench/bill_run_bench "${BENCH_BILL_ACCOUNTS:-100000}" "${BENCH_BILL_DIR:-/tmp/meterd-bill-bench}"
 echo "== C12.19: table decode throughput (ST23, a 1,000-interval ST64)"
 $bin/bench/c1219_bench
+echo "== C12.22: one head-end reading registers and a day of load profile from ${BENCH_C12_METERS:-10000} simulated meters over loopback"
+$bin/bench/c1222_headend_bench "${BENCH_C12_METERS:-10000}" 64
