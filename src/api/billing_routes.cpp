@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/json_views.h"
+#include "billing/bill_lines.h"
 #include "billing/service.h"
 #include "billing/tariff.h"
 #include "core/money.h"
@@ -109,9 +110,11 @@ json::object BillJson(const store::BillRecord& b, bool with_lines) {
   o["created"] = core::FormatInstant(b.created);
   o["released"] = InstantJson(b.released);
   if (with_lines) {
+    // Lines that do not decode (a damaged row) are shown as none; the bill's totals still stand.
+    auto text = billing::StoredLinesJson(b.lines);
     boost::system::error_code ec;
-    json::value lines = json::parse(b.lines_json, ec);
-    o["lines"] = ec ? json::value(json::array()) : lines;
+    json::value lines = text ? json::parse(*text, ec) : json::value();
+    o["lines"] = text && !ec ? lines : json::value(json::array());
   }
   return o;
 }
@@ -493,8 +496,10 @@ Response GetBill(Api& api, Request&, const RouteParams& params, const Caller&) {
 
 // One row per line: bill, account, period, line description, line period, quantity, unit, unit price, amount.
 void AppendCsvLines(std::string& out, const store::BillRecord& b) {
+  auto text = billing::StoredLinesJson(b.lines);
+  if (!text) return;
   boost::system::error_code ec;
-  json::value lines = json::parse(b.lines_json, ec);
+  json::value lines = json::parse(*text, ec);
   if (ec || !lines.is_array()) return;
   for (const auto& l : lines.as_array()) {
     if (!l.is_object()) continue;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -145,8 +146,9 @@ Verdict Audit(const Rules& rules, const AuditInput& in) {
       v.hold_reason = std::move(reason);
     }
   };
-  if (bill.intervals == 0) {
-    hold("no_data", fmt::format("no interval data for meter {} in the period", account.meter));
+  const bool reads = std::any_of(bill.lines.begin(), bill.lines.end(), [](const BillLine& l) { return l.reads > 0; });
+  if (bill.intervals == 0 && !reads) {
+    hold("no_data", fmt::format("no interval data or register reads for meter {} in the period", account.meter));
   }
   if (rules.consumption_not_negative && in.negative_intervals > 0) {
     hold("consumption_not_negative",

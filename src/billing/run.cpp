@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <variant>
 
-#include "core/json_string.h"
+#include "billing/bill_lines.h"
 #include "store/day_block.h"
 
 namespace meterd::billing {
@@ -82,6 +82,17 @@ struct AccountOutcome {
   std::optional<core::Event> event;
 };
 
+// Slots of a block with a value below zero. Nearly every block has none, which one OR over
+// the values (vectorised) tells; only a block with a sign bit set is counted slot by slot.
+int64_t NegativeCount(const store::DayBlock& b) {
+  uint64_t any = 0;
+  for (int64_t v : b.values) any |= static_cast<uint64_t>(v);
+  if ((any >> 63) == 0) return 0;
+  int64_t n = 0;
+  for (size_t s = 0; s < b.values.size(); ++s) n += (b.values[s] < 0) & (b.quality[s] != core::Quality::kMissing);
+  return n;
+}
+
 std::string ServiceChanges(const store::Account& account, const store::ServicePoint* point, const Tariff& tariff,
                            int32_t from_day, int32_t to_day) {
   std::vector<std::string> changes;
@@ -98,6 +109,36 @@ std::string ServiceChanges(const store::Account& account, const store::ServicePo
   std::string out;
   for (const auto& c : changes) out += (out.empty() ? "" : ",") + c;
   return out;
+}
+
+// How many days before the period a meter's last register read may be and still start the bill.
+constexpr int32_t kRegisterSlackDays = 7;
+
+// The reads of a meter that reports registers only (it has no interval block in the period):
+// the latest daily register read before the period starts and the latest within it, both on the
+// tariff's usage channel; a read not taken on the period's last day before it (start) or its own
+// last day (end) is marked estimated. None at either end: an empty list (the audit then holds the
+// account for lack of data). A register is one total, so a tariff with more than one rate period
+// cannot be billed from it: that is the string returned.
+std::variant<std::vector<RegisterRead>, std::string> RegisterReadsOf(Worker& w, const store::Account& account,
+                                                                     const Tariff& tariff, int32_t from, int32_t to) {
+  auto regs = w.reader->AccountRegisters(account.meter, UsageChannel(tariff), from - kRegisterSlackDays, to - 1);
+  if (!regs) return fmt::format("register reads of meter {}: {}", account.meter, regs.error().message);
+  const store::DailyRegister* start = nullptr;
+  const store::DailyRegister* end = nullptr;
+  for (const auto& r : *regs) (r.day < from ? start : end) = &r;  // by day: the latest of each side
+  if (!start || !end) return std::vector<RegisterRead>{};
+  std::set<std::string> periods;
+  for (const auto& v : tariff.versions) {
+    for (const auto& r : v.rates) periods.insert(r.name);
+  }
+  if (periods.size() != 1) {
+    return fmt::format("meter {} reports registers only, and tariff {} has {} rate periods: a total register cannot "
+                       "be split among them",
+                       account.meter, tariff.id, periods.size());
+  }
+  bool estimated = start->day != from - 1 || end->day != to - 1;
+  return std::vector<RegisterRead>{{*periods.begin(), start->value, end->value, estimated}};
 }
 
 // Rates and audits one account whose blocks are in `w.data` (day numbers in w.usage_days etc.).
@@ -124,9 +165,7 @@ AccountOutcome BillAccount(Worker& w, const Rules& rules, const TariffBook& book
   for (size_t i = 0; i < w.data.usage_n; ++i) {
     const auto& b = w.data.usage[i];
     if (w.usage_days[i] < from || w.usage_days[i] >= to) continue;
-    for (int32_t s = 0; s < b.slots; ++s) {
-      negative += (b.values[static_cast<size_t>(s)] < 0) & (b.quality[static_cast<size_t>(s)] != core::Quality::kMissing);
-    }
+    negative += NegativeCount(b);
     w.usage_view.push_back({w.usage_days[i], b.interval_s, b.scale, b.values, b.quality});
   }
   for (size_t i = 0; i < w.data.reactive_n; ++i) {
@@ -137,7 +176,15 @@ AccountOutcome BillAccount(Worker& w, const Rules& rules, const TariffBook& book
   RateContext context;
   for (const auto& e : earlier) context.previous_peak_w = std::max(context.previous_peak_w, e.peak_demand_w);
   context.reactive_days = w.reactive_view;
-  auto bill = RateDays(tariff, from, to, w.usage_view, context, w.scratch);
+  core::Result<Bill> bill;
+  if (w.usage_view.empty()) {
+    auto reads = RegisterReadsOf(w, account, tariff, from, to);
+    if (auto* why = std::get_if<std::string>(&reads)) return hold("registers", *why);
+    const auto& r = std::get<std::vector<RegisterRead>>(reads);
+    bill = r.empty() ? RateDays(tariff, from, to, w.usage_view, context, w.scratch) : RateRegisters(tariff, from, to, r, context);
+  } else {
+    bill = RateDays(tariff, from, to, w.usage_view, context, w.scratch);
+  }
   if (!bill) return hold("rating", bill.error().message);
 
   std::vector<int64_t> totals;
@@ -158,7 +205,7 @@ AccountOutcome BillAccount(Worker& w, const Rules& rules, const TariffBook& book
   r.estimated = bill->estimated;
   r.missing_days = bill->missing_days;
   r.peak_demand_w = bill->peak_demand_w;
-  r.lines_json = LinesJson(*bill);
+  r.lines = EncodeLines(bill->lines);
   r.flags = verdict.flag;
   r.changes = ServiceChanges(account, point, tariff, run.from_day, run.to_day);
   r.zone = account.zone;
@@ -267,25 +314,6 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
 }
 
 }  // namespace
-
-std::string LinesJson(const Bill& bill) {
-  std::string out = "[";
-  for (const auto& l : bill.lines) {
-    if (out.size() > 1) out += ',';
-    out += "{\"description\":";
-    core::AppendJsonString(out, l.description);
-    fmt::format_to(std::back_inserter(out), ",\"from\":\"{}\",\"to\":\"{}\",\"quantity\":{{\"value\":{},\"scale\":{},"
-                   "\"unit\":\"{}\"}},\"unit_price\":",
-                   core::FormatDay(l.from_day), core::FormatDay(l.to_day), l.quantity.value, l.quantity.scale,
-                   core::UnitSymbol(l.quantity.unit));
-    fmt::format_to(std::back_inserter(out), "\"{}\"", core::FormatMicros(l.unit_price.micros));
-    out += ",\"amount\":";
-    fmt::format_to(std::back_inserter(out), "\"{}\"", core::FormatMicros(l.amount.micros));
-    fmt::format_to(std::back_inserter(out), ",\"intervals\":{},\"reads\":{},\"estimated\":{}}}", l.intervals, l.reads,
-                   l.estimated);
-  }
-  return out + "]";
-}
 
 core::Result<store::BillRun> RunBills(store::Store& store, const Rules& rules, const RunOptions& options,
                                       const ProgressFn& progress) {

@@ -50,7 +50,4 @@ core::Result<store::BillRun> RunBills(store::Store& store, const Rules& rules, c
 // through review and release like any bill.
 core::Result<store::BillRecord> Rebill(store::Store& store, int64_t bill_id);
 
-// The bill lines as the JSON array kept with a bill (and served by the API).
-std::string LinesJson(const Bill& bill);
-
 }  // namespace meterd::billing

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "billing/bill_lines.h"
 #include "core/json_string.h"
 #include "core/money.h"
 
@@ -34,6 +35,23 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+// The bill's lines as an HTML table: what, period, quantity, unit price, amount. Lines of a bill
+// written before the binary form (JSON) are shown as they were kept.
+std::string LinesHtml(const store::BillRecord& bill) {
+  auto lines = DecodeLines(bill.lines);
+  if (!lines) return fmt::format("<pre>{}</pre>", LinesHtml(bill));
+  std::string out =
+      "<table><tr><th>Item</th><th>Period</th><th>Quantity</th><th>Unit price</th><th>Amount</th></tr>";
+  for (const BillLine& l : *lines) {
+    fmt::format_to(std::back_inserter(out),
+                   "<tr><td>{}</td><td>{} to {}</td><td>{} {}</td><td>{}</td><td>{}</td></tr>", HtmlEscape(l.description),
+                   core::FormatDay(l.from_day), core::FormatDay(l.to_day - 1), l.quantity.DecimalString(),
+                   core::UnitSymbol(l.quantity.unit), core::FormatMicros(l.unit_price.micros),
+                   core::FormatMicros(l.amount.micros));
+  }
+  return out + "</table>";
+}
+
 }  // namespace
 
 MailMessage BillMail(const store::BillRecord& bill, const store::Account& account) {
@@ -51,9 +69,9 @@ MailMessage BillMail(const store::BillRecord& bill, const store::Account& accoun
                     : std::string());
   m.html = fmt::format(
       "<html><body><h1>Bill {}</h1><p>Account {} ({}), {}.</p><p><strong>Total: {} {}</strong></p>"
-      "<p>Line items (JSON as kept with the bill):</p><pre>{}</pre></body></html>",
+      "{}</body></html>",
       bill.id, HtmlEscape(account.id), HtmlEscape(account.name), Period(bill), core::FormatCents(bill.total_micros), bill.currency,
-      HtmlEscape(bill.lines_json));
+      HtmlEscape(StoredLinesJson(bill.lines).value_or("[]")));
   return m;
 }
 

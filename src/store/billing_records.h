@@ -106,7 +106,7 @@ struct BillRecord {
   int64_t estimated = 0;
   int64_t missing_days = 0;
   int64_t peak_demand_w = 0;
-  std::string lines_json;       // JSON array written by billing/ (bill lines with their explanation)
+  std::string lines;            // the bill lines, encoded by billing/bill_lines.h (JSON for bills of schema 6)
   std::string flags;            // comma-separated review flags, e.g. "fluctuation: +84% vs 3-bill mean"
   std::string changes;          // comma-separated service changes in the period (meter_exchange, ...)
   std::string zone;             // review zone at billing time

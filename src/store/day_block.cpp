@@ -205,6 +205,37 @@ core::Result<DayBlock> DecodeDayBlock(std::string_view bytes) {
   return b;
 }
 
+namespace {
+
+struct SmallValues {
+  const uint8_t* end;  // after the last value decoded
+  int32_t count;       // values decoded
+  uint64_t prev;       // the last of them
+};
+
+// The leading values of an all-valid block while they are of one or two bytes, without branching
+// on the length (one- and two-byte values mix unpredictably, and a mispredicted branch costs more
+// than a value). Stops at a value of three bytes or more, or before the last byte of the data; the
+// caller decodes the rest the checked way. Its own function so that the running value stays in a
+// register instead of being spilled by the checked path's calls.
+[[gnu::noinline]] SmallValues DecodeSmallValues(const uint8_t* p, const uint8_t* end, int64_t* out, int32_t n) {
+  uint64_t prev = 0;
+  int32_t i = 0;
+  for (; i < n && end - p >= 2; ++i) {
+    const uint32_t b0 = p[0];
+    const uint32_t b1 = p[1];
+    const uint32_t more = b0 >> 7;  // 1: a second byte follows
+    if (more & (b1 >> 7)) break;
+    const uint64_t z = (b0 & 0x7f) | ((b1 << 7) & (0u - more));
+    p += 1 + more;
+    prev += static_cast<uint64_t>(UnZigZag(z));
+    out[i] = static_cast<int64_t>(prev);
+  }
+  return {p, i, prev};
+}
+
+}  // namespace
+
 core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   Reader in(bytes);
   auto version = in.Byte("the format version byte");
@@ -242,15 +273,19 @@ core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   b.interval_s = static_cast<int32_t>(*interval);
   b.slots = n;
   b.scale = static_cast<int8_t>(scale_value);
-  b.values.assign(static_cast<size_t>(n), 0);
-  b.quality.assign(static_cast<size_t>(n), Quality::kMissing);
-
   at = in.offset();
   auto kind = in.Byte("the quality kind byte");
   if (!kind) return Fail(kind.error());
+  if (*kind == kAllValid) {
+    // Every slot gets its value below: no need to zero them first (the bill-run hot path).
+    b.values.resize(static_cast<size_t>(n));
+    b.quality.assign(static_cast<size_t>(n), Quality::kValid);
+  } else {
+    b.values.assign(static_cast<size_t>(n), 0);
+    b.quality.assign(static_cast<size_t>(n), Quality::kMissing);
+  }
   switch (*kind) {
     case kAllValid:
-      std::fill(b.quality.begin(), b.quality.end(), Quality::kValid);
       break;
     case kAllMissing:
       break;
@@ -292,26 +327,12 @@ core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   uint64_t prev = 0;
   int32_t first = 0;
   if (*kind == kAllValid) {
-    // The bill-run hot path: every slot has a value, nearly all of one or two bytes. Decode
-    // those without per-slot checks beyond the bounds; anything else goes the checked way below.
+    // The bill-run hot path: every slot has a value, nearly all of one or two bytes.
     const uint8_t* start = in.Here();
-    const uint8_t* p = start;
-    const uint8_t* end = start + in.Left();
-    int64_t* out = b.values.data();
-    for (; first < n && end - p >= 2; ++first) {
-      uint64_t z = p[0];
-      if (z < 0x80) {
-        p += 1;
-      } else if (p[1] < 0x80) {
-        z = (z & 0x7f) | (static_cast<uint64_t>(p[1]) << 7);
-        p += 2;
-      } else {
-        break;
-      }
-      prev += static_cast<uint64_t>(UnZigZag(z));
-      out[first] = static_cast<int64_t>(prev);
-    }
-    in.Skip(static_cast<size_t>(p - start));
+    SmallValues done = DecodeSmallValues(start, start + in.Left(), b.values.data(), n);
+    first = done.count;
+    prev = done.prev;
+    in.Skip(static_cast<size_t>(done.end - start));
   }
   for (int32_t i = first; i < n; ++i) {
     if (b.quality[static_cast<size_t>(i)] == Quality::kMissing) continue;

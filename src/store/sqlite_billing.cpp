@@ -103,6 +103,19 @@ class SqliteBillingReader final : public BillingReader {
     return {};
   }
 
+  core::Result<std::vector<DailyRegister>> AccountRegisters(std::string_view meter, core::Channel channel,
+                                                            int32_t from_day, int32_t to_day) override {
+    auto stmt = db_->Prepare(
+        "SELECT r.day, r.at, r.value, r.scale, r.unit FROM meters m JOIN daily_registers r ON r.meter_key = m.meter_key "
+        "AND r.channel = ?2 AND r.day BETWEEN ?3 AND ?4 WHERE m.id = ?1 ORDER BY r.day");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, meter).Bind(2, static_cast<int64_t>(channel)).Bind(3, int64_t{from_day}).Bind(4, int64_t{to_day});
+    return ReadAll<DailyRegister>(*stmt, [&](const Stmt& s) {
+      return DailyRegister{std::string(meter), channel, static_cast<core::LocalDay>(s.Int(0)), At(s.Int(1)),
+                           core::Quantity{s.Int(2), static_cast<int8_t>(s.Int(3)), static_cast<core::Unit>(s.Int(4))}};
+    });
+  }
+
   core::Result<std::vector<EarlierBill>> EarlierBills(std::string_view cycle, int64_t key_lo,
                                                                            int64_t key_hi, int32_t before_day,
                                                                            int32_t per_account) override {

@@ -57,7 +57,7 @@ BillRecord ReadBill(const Stmt& s) {
   b.estimated = s.Int(11);
   b.missing_days = s.Int(12);
   b.peak_demand_w = s.Int(13);
-  b.lines_json = s.Text(14);
+  b.lines = std::string(s.Blob(14));
   b.flags = s.Text(15);
   b.changes = s.Text(16);
   b.zone = s.Text(17);
@@ -206,7 +206,7 @@ core::Result<void> SqliteStore::InsertBill(const BillRecord& b, int64_t* id) {
   s->Bind(1, b.account).Bind(2, b.run).Bind(3, int64_t{b.from_day}).Bind(4, int64_t{b.to_day});
   s->Bind(5, int64_t{b.version}).Bind(6, static_cast<int64_t>(b.state)).Bind(7, b.currency);
   s->Bind(8, b.subtotal_micros).Bind(9, b.total_micros).Bind(10, b.intervals).Bind(11, b.estimated);
-  s->Bind(12, b.missing_days).Bind(13, b.peak_demand_w).Bind(14, b.lines_json).Bind(15, b.flags);
+  s->Bind(12, b.missing_days).Bind(13, b.peak_demand_w).BindBlob(14, b.lines).Bind(15, b.flags);
   s->Bind(16, b.changes).Bind(17, b.zone).Bind(18, int64_t{b.sampled});
   if (b.previous) {
     s->Bind(19, *b.previous);

@@ -206,6 +206,10 @@ class BillingReader {
                                     const BlockSink& sink) = 0;
   virtual core::Result<void> AccountBlocks(std::string_view meter, std::span<const core::Channel> channels,
                                            int32_t from_day, int32_t to_day, const BlockSink& sink) = 0;
+  // The daily register reads of `meter` on `channel` for local days [from_day, to_day], by day:
+  // the data of meters that report registers only.
+  virtual core::Result<std::vector<DailyRegister>> AccountRegisters(std::string_view meter, core::Channel channel,
+                                                                    int32_t from_day, int32_t to_day) = 0;
   // The accounts' earlier bills (not superseded or rejected) ending on or before `before_day`,
   // newest first, up to `per_account` each.
   struct EarlierBill {

@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
+#include "billing/bill_lines.h"
 #include "billing/run.h"
 #include "store/store.h"
 #include "../store/store_fixture.h"
@@ -149,7 +151,13 @@ TEST_F(BillRunTest, HeldAccountsAreRolledBackAndTheRestBilled) {
   EXPECT_EQ(a1.subtotal_micros, 9'957'200);
   EXPECT_EQ(a1.total_micros, 9'960'000);
   EXPECT_EQ(a1.intervals, 31 * 96);
-  EXPECT_NE(a1.lines_json.find("\"description\":\"Standing charge\""), std::string::npos) << a1.lines_json;
+  auto lines = billing::DecodeLines(a1.lines);
+  ASSERT_TRUE(lines) << lines.error().message;
+  auto standing = std::find_if(lines->begin(), lines->end(),
+                               [](const billing::BillLine& l) { return l.description == "Standing charge"; });
+  ASSERT_NE(standing, lines->end());
+  EXPECT_EQ(standing->amount.micros, 3'100'000);
+  EXPECT_EQ(standing->quantity.value, 31);
 
   auto holds = Holds(run->id);
   ASSERT_EQ(holds.size(), 4u);
@@ -338,6 +346,74 @@ TEST_F(BillRunTest, AMidPeriodMoveInIsBilledFromItsDayAndMarked) {
   EXPECT_EQ(bill.changes, "move_in");
   // 0.96 m3 x 2.00 = 1.92; 10 days x 0.10 = 1.00; VAT 10% of 2.92 = 0.292 -> 3.212 -> 3.21.
   EXPECT_EQ(bill.total_micros, 3'210'000);
+}
+
+TEST_F(BillRunTest, MetersThatReportOnlyRegistersAreBilledFromTheirReads) {
+  // Daily register reads (m3 at scale -3) and no interval block at all.
+  auto registers = [&](const std::string& meter, std::vector<std::pair<std::string, int64_t>> reads) {
+    store::IngestWrite w;
+    w.source = "test";
+    for (const auto& [day, litres] : reads) {
+      w.registers.push_back({meter, core::Channel::kVolume, Day(day.c_str()), core::FromUnixSeconds(1'767'225'000),
+                             core::Quantity{litres, -3, core::Unit::kM3}});
+    }
+    store::IngestWrite writes[] = {std::move(w)};
+    ASSERT_TRUE(store_->Commit(writes));
+  };
+  AddAccount("reg", "suburb", 0, /*with_data=*/false);
+  // A read in the middle of January does not count; the last before and the last within do.
+  registers("wm-reg", {{"2025-12-30", 99'000}, {"2025-12-31", 100'000}, {"2026-01-15", 101'000}, {"2026-01-31", 102'976}});
+  AddAccount("late", "suburb", 0, /*with_data=*/false);
+  registers("wm-late", {{"2025-12-28", 100'000}, {"2026-01-31", 102'976}});
+  AddAccount("old", "suburb", 0, /*with_data=*/false);
+  registers("wm-old", {{"2025-12-20", 100'000}, {"2026-01-31", 102'976}});  // 12 days early: too old
+  auto run = RunBills(*store_, Rules{}, January());
+  ASSERT_TRUE(run) << run.error().ToString();
+  auto bills = Bills(run->id);
+  // 2.976 m3 x 2.00 = 5.952; 31 days x 0.10 = 3.10; VAT 10% of 9.052: 9.96, as from intervals.
+  ASSERT_TRUE(bills.contains("reg"));
+  EXPECT_EQ(bills["reg"].total_micros, 9'960'000);
+  EXPECT_EQ(bills["reg"].intervals, 0);
+  auto lines = DecodeLines(bills["reg"].lines);
+  ASSERT_TRUE(lines) << lines.error().message;
+  auto usage = std::find_if(lines->begin(), lines->end(), [](const BillLine& l) { return l.reads > 0; });
+  ASSERT_NE(usage, lines->end());
+  EXPECT_EQ(usage->quantity.value, 2'976);
+  EXPECT_EQ(usage->estimated, 0);
+  // A start read three days before the period is used, and the bill says it is estimated.
+  ASSERT_TRUE(bills.contains("late"));
+  EXPECT_EQ(bills["late"].total_micros, 9'960'000);
+  EXPECT_EQ(bills["late"].estimated, 1);
+  auto holds = Holds(run->id);
+  ASSERT_TRUE(holds.contains("old"));
+  EXPECT_EQ(holds["old"].rule, "no_data");
+  EXPECT_NE(holds["old"].reason.find("no interval data or register reads for meter wm-old"), std::string::npos)
+      << holds["old"].reason;
+
+  // A total register cannot be split among rate periods: a TOU tariff holds the account.
+  std::string tou = kWater;
+  tou.replace(tou.find("id = \"water\""), 12, "id = \"water-tou\"");
+  tou.replace(tou.find("to = \"24:00\""), 12, "to = \"12:00\"");
+  tou += "[[version.rate]]\nname = \"afternoon\"\nfrom = \"12:00\"\nto = \"24:00\"\nprice = \"3.00\"\n";
+  ASSERT_TRUE(store_->PutTariff({"water-tou", tou, Now(), "test"}));
+  AddAccount("tou", "suburb", 0, /*with_data=*/false);
+  registers("wm-tou", {{"2026-01-31", 102'976}, {"2026-02-28", 104'000}});
+  auto account = store_->GetAccount("tou");
+  ASSERT_TRUE(account && *account);
+  store::Account a = **account;
+  a.tariff = "water-tou";
+  ASSERT_TRUE(store_->PutAccount(a));
+  RunOptions february = January();
+  february.from_day = Day("2026-02-01");
+  february.to_day = Day("2026-03-01");
+  auto second = RunBills(*store_, Rules{}, february);
+  ASSERT_TRUE(second) << second.error().ToString();
+  auto held = Holds(second->id);
+  ASSERT_TRUE(held.contains("tou"));
+  EXPECT_EQ(held["tou"].rule, "registers");
+  EXPECT_NE(held["tou"].reason.find("meter wm-tou reports registers only, and tariff water-tou has 2 rate periods"),
+            std::string::npos)
+      << held["tou"].reason;
 }
 
 TEST_F(BillRunTest, ARebillAfterCorrectedDataShowsTheDifference) {

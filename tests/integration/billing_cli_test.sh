@@ -136,7 +136,7 @@ grep -q 'chunks' "$work/progress.txt" || fail "no progress bar: $(cat "$work/pro
 grep -Eq "^billed +5$" <<<"$out" || fail "expected 5 billed: $out $(ctl bill holds 1)"
 grep -Eq '^held +1$' <<<"$out" || fail "expected 1 held: $out"
 run=$(awk '$1=="id"{print $2}' <<<"$out")
-ctl bill holds "$run" | grep -q 'acc-6 .*no_data .*no interval data for meter no-such-meter' || fail "hold reason: $(ctl bill holds "$run")"
+ctl bill holds "$run" | grep -q 'acc-6 .*no_data .*no interval data or register reads for meter no-such-meter' || fail "hold reason: $(ctl bill holds "$run")"
 
 # Review: both centre bills and the one suburb sample wait for a person.
 queue=$(ctl --json bill list --run "$run" --review)
