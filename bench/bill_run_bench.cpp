@@ -251,10 +251,21 @@ int main(int argc, char** argv) {
         block_bytes = sqlite3_column_int64(s, 1);
       }
       sqlite3_finalize(s);
-      // A fresh run each time: drop the bills of the last invocation.
+      // A fresh run each time: drop the bills of the last invocation. Without the delete trigger
+      // (no bill here is released) SQLite truncates the table instead of deleting row by row.
       if (have) {
-        Exec(db, "DELETE FROM bills; DELETE FROM bill_holds; DELETE FROM bill_run_chunks; DELETE FROM bill_runs; "
-                 "DELETE FROM events; PRAGMA wal_checkpoint(TRUNCATE)");
+        std::string trigger;
+        sqlite3_stmt* t = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'bills_released_delete'", -1, &t,
+                               nullptr) == SQLITE_OK &&
+            sqlite3_step(t) == SQLITE_ROW) {
+          trigger = reinterpret_cast<const char*>(sqlite3_column_text(t, 0));
+        }
+        sqlite3_finalize(t);
+        Exec(db, "BEGIN; DROP TRIGGER IF EXISTS bills_released_delete; DELETE FROM bills; DELETE FROM bill_holds; "
+                 "DELETE FROM bill_run_chunks; DELETE FROM bill_runs; DELETE FROM events");
+        if (!trigger.empty()) Exec(db, trigger.c_str());
+        Exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
       }
       sqlite3_close(db);
     }

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/api.h"
+#include "api/billing_api.h"
 #include "api/json_views.h"
 #include "billing/bill_lines.h"
 #include "billing/service.h"
@@ -331,16 +332,6 @@ Response ListRuns(Api& api, Request&, const RouteParams&, const Caller&) {
   return Json(200, json::serialize(json::object{{"items", items}}));
 }
 
-core::Result<int64_t> IdParam(const RouteParams& params) {
-  const std::string& s = params.Get("id");
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v < 1) {
-    return core::Fail(core::Error::Invalid(fmt::format("'{}' is not an id", s), "id"));
-  }
-  return v;
-}
-
 Response GetRun(Api& api, Request&, const RouteParams& params, const Caller&) {
   auto id = IdParam(params);
   if (!id) return ErrorResponse(id.error());
@@ -412,24 +403,6 @@ Response ReleaseRun(Api& api, Request& req, const RouteParams& params, const Cal
 
 // ---- bills ----
 
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-Response CsvResponse(std::string body, std::string filename) {
-  Response r;
-  r.content_type = "text/csv; charset=utf-8";
-  r.body = std::move(body);
-  r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}\"", filename));
-  return r;
-}
-
 Response ListBills(Api& api, Request& req, const RouteParams&, const Caller&) {
   auto page = QueryPage(req);
   if (!page) return ErrorResponse(page.error());
@@ -451,15 +424,6 @@ Response ListBills(Api& api, Request& req, const RouteParams&, const Caller&) {
   auto list = api.store().ListBills(f);
   if (!list) return ErrorResponse(list.error());
   return Json(200, ListingJson(*list, *page, [](const store::BillRecord& b) { return BillJson(b, false); }));
-}
-
-core::Result<store::BillRecord> FindBill(Api& api, const RouteParams& params) {
-  auto id = IdParam(params);
-  if (!id) return core::Fail(id.error());
-  auto bill = api.store().GetBill(*id);
-  if (!bill) return core::Fail(bill.error());
-  if (!*bill) return core::Fail(core::Error::NotFound(fmt::format("no bill {}", *id)));
-  return std::move(**bill);
 }
 
 Response BillDetail(Api& api, const store::BillRecord& b, int status = 200) {
@@ -492,68 +456,6 @@ Response GetBill(Api& api, Request&, const RouteParams& params, const Caller&) {
   auto bill = FindBill(api, params);
   if (!bill) return ErrorResponse(bill.error());
   return BillDetail(api, *bill);
-}
-
-// One row per line: bill, account, period, line description, line period, quantity, unit, unit price, amount.
-void AppendCsvLines(std::string& out, const store::BillRecord& b) {
-  auto text = billing::StoredLinesJson(b.lines);
-  if (!text) return;
-  boost::system::error_code ec;
-  json::value lines = json::parse(*text, ec);
-  if (ec || !lines.is_array()) return;
-  for (const auto& l : lines.as_array()) {
-    if (!l.is_object()) continue;
-    const auto& o = l.as_object();
-    auto str = [&](const char* k) -> std::string {
-      const json::value* v = o.if_contains(k);
-      if (!v) return "";
-      if (v->is_string()) return std::string(v->as_string());
-      return json::serialize(*v);
-    };
-    std::string qty;
-    if (const json::value* q = o.if_contains("quantity"); q && q->is_object()) {
-      const auto& qo = q->as_object();
-      int64_t value = qo.at("value").to_number<int64_t>();
-      int64_t scale = qo.at("scale").to_number<int64_t>();
-      qty = fmt::format("{}e{} {}", value, scale, json::value_to<std::string>(qo.at("unit")));
-    }
-    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{},{}\r\n", b.id, CsvField(b.account),
-                   core::FormatDay(b.from_day), core::FormatDay(b.to_day), CsvField(str("description")), str("from"),
-                   str("to"), CsvField(qty), str("unit_price"), str("amount"), str("intervals"), str("estimated"));
-  }
-  fmt::format_to(std::back_inserter(out), "{},{},{},{},Total,,,,,{},,\r\n", b.id, CsvField(b.account),
-                 core::FormatDay(b.from_day), core::FormatDay(b.to_day), core::FormatCents(b.total_micros));
-}
-
-constexpr std::string_view kCsvHeader =
-    "bill,account,period_from,period_to,description,line_from,line_to,quantity,unit_price,amount,intervals,"
-    "estimated\r\n";
-
-Response BillCsv(Api& api, Request&, const RouteParams& params, const Caller&) {
-  auto bill = FindBill(api, params);
-  if (!bill) return ErrorResponse(bill.error());
-  std::string out(kCsvHeader);
-  AppendCsvLines(out, *bill);
-  return CsvResponse(std::move(out), fmt::format("bill-{}.csv", bill->id));
-}
-
-Response RunCsv(Api& api, Request&, const RouteParams& params, const Caller&) {
-  auto id = IdParam(params);
-  if (!id) return ErrorResponse(id.error());
-  std::string out(kCsvHeader);
-  store::BillFilter f;
-  f.run = *id;
-  f.limit = 1000;
-  for (;;) {
-    auto page = api.store().ListBills(f);
-    if (!page) return ErrorResponse(page.error());
-    for (const auto& b : page->items) {
-      if (b.state != store::BillState::kSuperseded) AppendCsvLines(out, b);
-    }
-    if (page->items.size() < 1000) break;
-    f.offset += 1000;
-  }
-  return CsvResponse(std::move(out), fmt::format("bill-run-{}.csv", *id));
 }
 
 Response ReviewBill(Api& api, Request& req, const RouteParams& params, const Caller& caller) {
@@ -606,6 +508,25 @@ Response ReleaseOne(Api& api, Request& req, const RouteParams& params, const Cal
 
 }  // namespace
 
+core::Result<int64_t> IdParam(const RouteParams& params) {
+  const std::string& s = params.Get("id");
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 1) {
+    return core::Fail(core::Error::Invalid(fmt::format("'{}' is not an id", s), "id"));
+  }
+  return v;
+}
+
+core::Result<store::BillRecord> FindBill(Api& api, const RouteParams& params) {
+  auto id = IdParam(params);
+  if (!id) return core::Fail(id.error());
+  auto bill = api.store().GetBill(*id);
+  if (!bill) return core::Fail(bill.error());
+  if (!*bill) return core::Fail(core::Error::NotFound(fmt::format("no bill {}", *id)));
+  return std::move(**bill);
+}
+
 void AddBillingRoutes(std::vector<Route>& routes) {
   const auto U = Access::kUser;
   const auto S = Scope::kUnscoped;
@@ -626,16 +547,15 @@ void AddBillingRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/api/v1/bill-runs/{id}", U, P::kBillingRead, S, "A bill run with its progress", GetRun});
   routes.push_back({"GET", "/api/v1/bill-runs/{id}/holds", U, P::kBillingRead, S, "Accounts a run holds, with reasons",
                     ListHolds});
-  routes.push_back({"GET", "/api/v1/bill-runs/{id}/bills.csv", U, P::kBillingRead, S, "A run's bill lines as CSV", RunCsv});
   routes.push_back({"POST", "/api/v1/bill-runs/{id}/release", U, P::kBillingReview, S,
                     "Release what the review zones allow", ReleaseRun});
   routes.push_back({"GET", "/api/v1/bills", U, P::kBillingRead, S, "List bills (review=1: the review queue)", ListBills});
   routes.push_back({"GET", "/api/v1/bills/{id}", U, P::kBillingRead, S, "A bill with lines, reviews, notifications", GetBill});
-  routes.push_back({"GET", "/api/v1/bills/{id}/csv", U, P::kBillingRead, S, "A bill's lines as CSV", BillCsv});
   routes.push_back({"POST", "/api/v1/bills/{id}/review", U, P::kBillingReview, S, "Approve or reject a bill", ReviewBill});
   routes.push_back({"POST", "/api/v1/bills/{id}/rebill", U, P::kBillingRun, S, "Rebill after corrected data", RebillBill,
                     201});
   routes.push_back({"POST", "/api/v1/bills/{id}/release", U, P::kBillingReview, S, "Release one approved bill", ReleaseOne});
+  AddBillingCsvRoutes(routes);
 }
 
 }  // namespace meterd::api

@@ -66,6 +66,13 @@ struct AccountData {
   }
 };
 
+// Where one stored block of an account sits in a worker's chunk buffer.
+struct BlockSpan {
+  core::Channel channel;
+  int32_t day;
+  size_t at, size;
+};
+
 // Everything a worker reuses from account to account.
 struct Worker {
   std::unique_ptr<store::BillingReader> reader;
@@ -74,6 +81,7 @@ struct Worker {
   std::vector<int32_t> usage_days, reactive_days;  // day of each decoded block
   std::vector<DayUsage> usage_view, reactive_view;
   std::string chunk_bytes;  // a chunk's blocks, reused from chunk to chunk
+  std::vector<std::vector<BlockSpan>> spans;  // per account of the chunk, reused likewise
 };
 
 struct AccountOutcome {
@@ -245,13 +253,19 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
   auto earlier = w.reader->EarlierBills(run.cycle, chunk.key_lo, chunk.key_hi, run.from_day, rules.history);
   if (!earlier) return Fail(earlier.error());
 
-  // The chunk's blocks, kept as bytes per account in one buffer (decoded account by account).
-  struct Span {
-    core::Channel channel;
-    int32_t day;
-    size_t at, size;
+  // The chunk's blocks, kept as bytes in one buffer with their spans per account (in the order
+  // of `accounts`, by key), decoded account by account.
+  auto& spans = w.spans;
+  if (spans.size() < accounts->size()) spans.resize(accounts->size());
+  for (size_t i = 0; i < accounts->size(); ++i) spans[i].clear();
+  size_t cursor = 0;  // rows come by account key: the account of the last row, or the one after
+  auto index_of = [&](int64_t key) -> std::optional<size_t> {
+    const auto& list = *accounts;
+    if (cursor >= list.size() || list[cursor].key > key) cursor = 0;
+    while (cursor < list.size() && list[cursor].key < key) ++cursor;
+    if (cursor < list.size() && list[cursor].key == key) return cursor;
+    return std::nullopt;
   };
-  std::unordered_map<int64_t, std::vector<Span>> spans;
   std::string& bytes = w.chunk_bytes;
   bytes.clear();
   std::set<core::Channel> channel_set;
@@ -267,13 +281,16 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
   std::vector<core::Channel> channels(channel_set.begin(), channel_set.end());
   auto read = w.reader->Blocks(run.cycle, chunk.key_lo, chunk.key_hi, channels, run.from_day, run.to_day,
                                [&](int64_t key, core::Channel channel, int32_t day, std::string_view data) {
-                                 spans[key].push_back({channel, day, bytes.size(), data.size()});
+                                 auto i = index_of(key);
+                                 if (!i) return;  // not an account of this chunk (cannot happen)
+                                 spans[*i].push_back({channel, day, bytes.size(), data.size()});
                                  bytes.append(data);
                                });
   if (!read) return Fail(read.error());
 
   size_t next_earlier = 0;
-  for (const auto& account : *accounts) {
+  for (size_t index = 0; index < accounts->size(); ++index) {
+    const store::Account& account = (*accounts)[index];
     w.data.Clear();
     w.usage_days.clear();
     w.reactive_days.clear();
@@ -281,12 +298,10 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
     auto found = book.Find(account.tariff);
     core::Channel usage_channel = core::Channel::kActiveImport;
     if (auto** t = std::get_if<const Tariff*>(&found)) usage_channel = UsageChannel(**t);
-    if (auto it = spans.find(account.key); it != spans.end()) {
-      for (const Span& s : it->second) {
-        bool reactive = s.channel == core::Channel::kReactiveQ1;
-        if (!reactive && s.channel != usage_channel) continue;
-        TakeBlock(w, reactive, s.day, std::string_view(bytes).substr(s.at, s.size), bad);
-      }
+    for (const BlockSpan& s : spans[index]) {
+      bool reactive = s.channel == core::Channel::kReactiveQ1;
+      if (!reactive && s.channel != usage_channel) continue;
+      TakeBlock(w, reactive, s.day, std::string_view(bytes).substr(s.at, s.size), bad);
     }
     size_t first = next_earlier;
     while (next_earlier < earlier->size() && (*earlier)[next_earlier].account == account.id) ++next_earlier;

@@ -221,6 +221,29 @@ struct SmallValues {
 [[gnu::noinline]] SmallValues DecodeSmallValues(const uint8_t* p, const uint8_t* end, int64_t* out, int32_t n) {
   uint64_t prev = 0;
   int32_t i = 0;
+  // Four values at a time from one 8-byte little-endian load (four values of at most two bytes
+  // fit): the position of the next value is a register shift, not a load, which halves the
+  // chain each value waits on. A group with a longer value is redone one value at a time.
+  while (i + 4 <= n && end - p >= 8) {
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; --k) w = (w << 8) | p[k];  // compiles to one load on little-endian hosts
+    uint64_t next = prev;
+    uint64_t longer = 0;
+    uint32_t pos = 0;
+    for (int k = 0; k < 4; ++k) {
+      const uint64_t x = w >> pos;  // pos <= 48
+      const uint64_t more = (x >> 7) & 1;
+      longer |= more & (x >> 15);
+      const uint64_t z = (x & 0x7f) | ((x >> 1) & 0x3f80 & (0 - more));
+      pos += 8 + 8 * static_cast<uint32_t>(more);
+      next += static_cast<uint64_t>(UnZigZag(z));
+      out[i + k] = static_cast<int64_t>(next);  // rewritten below if the group has a longer value
+    }
+    if (longer & 1) break;
+    prev = next;
+    i += 4;
+    p += pos >> 3;
+  }
   for (; i < n && end - p >= 2; ++i) {
     const uint32_t b0 = p[0];
     const uint32_t b1 = p[1];

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace meterd::store {
 
 using core::Error;
@@ -79,6 +81,11 @@ std::string_view Stmt::Blob(int col) const {
 }
 
 core::Result<std::unique_ptr<Database>> Database::Open(const std::string& path, bool create) {
+  // Memory statistics make every SQLite allocation take a process-wide mutex; meterd does not
+  // read them. Only possible before SQLite initialises: if something else opened it first, the
+  // call fails and nothing changes.
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -177,6 +177,7 @@ grep -q '409 (conflict).*released' <<<"$err" || fail "a released bill was review
 csv=$(ctl bill csv --run "$run")
 head -1 <<<"$csv" | grep -q '^bill,account,period_from' || fail "csv header: $csv"
 [ "$(grep -c ',Total,' <<<"$csv")" = 5 ] || fail "csv totals: $csv"
+grep -q ",Standing charge,[0-9-]*,[0-9-]*,.*,0.200000," <<<"$csv" || fail "csv has no standing charge line at 0.20 a day: $csv"
 grep -q '"Ada, Lovelace"' <<<"$csv" && fail "csv leaks the name column"
 
 # Running the same cycle and period again bills nobody twice.
