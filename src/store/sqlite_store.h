@@ -100,6 +100,7 @@ class SqliteStore final : public Store {
 
   // Billing helpers, on writer_ with write_mu_ held inside a transaction.
   core::Result<void> InsertBill(const BillRecord& bill, int64_t* id);
+  core::Result<void> InsertBills(std::span<const BillRecord> bills);
   core::Result<int64_t> QueueNotifications(int64_t bill, core::Instant now);
   core::Result<void> RefreshRunCounts(int64_t run);
 
