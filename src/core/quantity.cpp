@@ -27,6 +27,7 @@ std::string_view UnitSymbol(Unit unit) {
     case Unit::kM3PerH: return "m3/h";
     case Unit::kS: return "s";
     case Unit::kPF: return "PF";
+    case Unit::kVAh: return "VAh";
   }
   return "";
 }
@@ -35,7 +36,7 @@ Result<Unit> ParseUnit(std::string_view s) {
   if (s.empty()) return Unit::kNone;
   for (Unit u : {Unit::kWh, Unit::kVarh, Unit::kW, Unit::kVar, Unit::kV, Unit::kA, Unit::kM3, Unit::kL,
                  Unit::kPulse, Unit::kVA, Unit::kHz, Unit::kJ, Unit::kDegC, Unit::kK, Unit::kM3PerH, Unit::kS,
-                 Unit::kPF}) {
+                 Unit::kPF, Unit::kVAh}) {
     if (s == UnitSymbol(u)) return u;
   }
   if (s == "l") return Unit::kL;

@@ -29,6 +29,7 @@ enum class Unit : uint8_t {
   kM3PerH = 15,  // volume flow
   kS = 16,     // duration
   kPF = 17,    // power factor, dimensionless
+  kVAh = 18,   // apparent energy
 };
 
 std::string_view UnitSymbol(Unit unit);

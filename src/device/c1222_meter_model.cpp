@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numbers>
 
 namespace meterd::device {
@@ -69,6 +70,18 @@ c1219::St54 C1222MeterModel::DefaultCalendar() {
 C1222MeterModel::C1222MeterModel(const C1222MeterConfig& config, core::Instant installed, int lp_days,
                                  int self_reads, int event_entries, int history_entries)
     : config_(config), now_(installed) {
+  if (config_.local_time) {
+    // The zone's standard offset and DST amount from January and July of the year installed
+    // (either may be the summer): what ST53 holds on a meter programmed for the zone.
+    const int32_t year = core::CivilFromDays(DayOf(installed)).year;
+    const int64_t jan = config_.local_time->OffsetSeconds(DayStart(core::DaysFromCivil({year, 1, 1})));
+    const int64_t jul = config_.local_time->OffsetSeconds(DayStart(core::DaysFromCivil({year, 7, 1})));
+    zone_standard_s_ = static_cast<int32_t>(std::min(jan, jul));
+    tz_offset_min_ = static_cast<int16_t>(zone_standard_s_ / 60);
+    dst_supported_ = jan != jul;
+    if (dst_supported_) dst_min_ = static_cast<uint8_t>(std::abs(jan - jul) / 60);
+    dst_ = ZoneDst(installed);
+  }
   const uint64_t seed = config_.seed;
   config_.phases = config_.phases == 1 ? 1 : 3;
   pv_peak_w_ = config_.pv_peak_w >= 0 ? config_.pv_peak_w
@@ -96,13 +109,15 @@ C1222MeterModel::C1222MeterModel(const C1222MeterConfig& config, core::Instant i
   lp_[0].day = DayOf(installed);
   lp_[0].valid = static_cast<uint16_t>((core::ToUnixSeconds(installed) - int64_t{lp_[0].day} * 86400) / kC1222IntervalS);
   lp_[0].end_reading = interval_start_;
+  lp_[0].end_utc_offset_s = UtcOffsetSeconds();
+  for (size_t i = 0; i < lp_[0].valid; ++i) lp_[0].intervals[i].dst = dst_;
   self_reads_.resize(static_cast<size_t>(std::max(0, self_reads)));
   event_log_.capacity = static_cast<size_t>(std::max(1, event_entries));
   history_log_.capacity = static_cast<size_t>(std::max(1, history_entries));
 
   calendar_ = DefaultCalendar();
   for (uint16_t code : {kEventPowerDown, kEventPowerUp, kEventTimeChangedOld, kEventTimeChangedNew, kEventDemandReset,
-                        kEventTamper, kEventControlByCommand}) {
+                        kEventDstOn, kEventDstOff, kEventTamper, kEventControlByCommand}) {
     event_control_.std_events_monitored.Assign(code, true);
   }
   for (uint16_t code : {kEventProcedureInvoked, kEventTableWritten}) history_control_.std_events_monitored.Assign(code, true);
@@ -133,8 +148,33 @@ double C1222MeterModel::PvWatts(int64_t slot) const {
   return pv_peak_w_ * sun * (0.3 + 0.7 * summer) * clouds * flicker;
 }
 
+bool C1222MeterModel::ZoneDst(core::Instant t) const {
+  return config_.local_time && config_.local_time->OffsetSeconds(t) > zone_standard_s_;
+}
+
+int64_t C1222MeterModel::LocalSeconds(core::Instant t) const {
+  // A UTC clock still runs its TOU calendar at ST53's zone offset (without DST).
+  return core::ToUnixSeconds(t) + int64_t{tz_offset_min_} * 60 + (ZoneDst(t) ? int64_t{dst_min_} * 60 : 0);
+}
+
+int32_t C1222MeterModel::UtcOffsetSeconds() const {
+  if (!config_.local_time) return 0;
+  return int32_t{tz_offset_min_} * 60 + (dst_ ? int32_t{dst_min_} * 60 : 0);
+}
+
+c1219::TimeDate C1222MeterModel::Shown(core::Instant t) const {
+  return config_.local_time ? ToTimeDate(core::FromUnixSeconds(LocalSeconds(t))) : ToTimeDate(t);
+}
+
+void C1222MeterModel::UpdateDst() {
+  const bool dst = ZoneDst(now_);
+  if (dst == dst_) return;
+  dst_ = dst;  // first: the entry is stamped on the new clock
+  LogEvent(dst ? kEventDstOn : kEventDstOff, 0, {});
+}
+
 int C1222MeterModel::TierAt(core::Instant t) const {
-  const int64_t local = core::ToUnixSeconds(t) + int64_t{tz_offset_min_} * 60;
+  const int64_t local = LocalSeconds(t);
   const int64_t day = FloorDiv(local, 86400);
   const int minute_of_day = static_cast<int>((local - day * 86400) / 60);
   const int64_t dow = ((day + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday; 0 Sunday
@@ -210,6 +250,8 @@ void C1222MeterModel::AdvanceTo(core::Instant t) {
     const int64_t n = core::ToUnixSeconds(now_);
     if (n % kC1222IntervalS == 0) CloseInterval(n / kC1222IntervalS - 1);
     if (n % 86400 == 0) DailySelfRead();
+    // After the interval that ended here closed in the old state.
+    if (config_.local_time) UpdateDst();
   }
 }
 
@@ -265,8 +307,10 @@ void C1222MeterModel::CloseInterval(int64_t slot) {
     if (delta > 65535) in.overflow = true;
   }
   in.power_fail = interval_power_fail_ || outage_;
+  in.dst = dst_;
   block.valid = static_cast<uint16_t>(index + 1);
   block.end_reading = now;
+  block.end_utc_offset_s = UtcOffsetSeconds();
 
   // Demand: the interval's average power, W (Wh in 15 minutes x 4).
   const int64_t demand = (now[kWhDelivered] - interval_start_[kWhDelivered]) * 4;
@@ -374,7 +418,8 @@ void C1222MeterModel::SetClock(core::Instant meter_time, uint16_t user_id) {
 
 void C1222MeterModel::Append(C1222Log& log, uint16_t code, uint16_t user_id, std::array<uint8_t, 2> argument) {
   if (log.entries.size() == log.capacity) log.entries.pop_front();
-  log.entries.push_back({MeterClock(), log.next_event_number++, log.next_seq++, user_id, code, argument});
+  log.entries.push_back(
+      {MeterClock(), UtcOffsetSeconds(), log.next_event_number++, log.next_seq++, user_id, code, argument});
 }
 
 void C1222MeterModel::LogEvent(uint16_t code, uint16_t user_id, std::array<uint8_t, 2> argument) {

@@ -11,6 +11,7 @@
 #include "codec/c1219/log_tables.h"
 #include "codec/c1219/time_tables.h"
 #include "core/time.h"
+#include "core/time_zone.h"
 #include "device/load_profile.h"
 
 // What a simulated C12.19 electricity meter measures and remembers: registers that move with
@@ -28,6 +29,12 @@
 //    registers are whole Wh whatever the catch-up steps, and tiers always sum to the total;
 //  * a phase whose relay is open, or any phase during a power outage, draws nothing.
 // Time only moves through AdvanceTo; a meter that is not advanced stands still.
+//
+// The clock keeps UTC (ST52 GMT_FLAG), or with C1222MeterConfig::local_time the local time of a
+// zone: its standard offset (ST53 TIME_ZONE_OFFSET) plus DST_TIME_AMT while the zone is on daylight
+// saving time. At each change the meter moves its clock, logs "Daylight Saving Time On/Off" (codes
+// 22, 23) stamped in the new state, and flags its intervals (extended status DST_FLAG): each
+// interval and its block's end time carry the state of the interval's own time, before the change.
 namespace meterd::device {
 
 // The energy summations the meter keeps (and ST22 selects, in this order): source indices 0..3
@@ -47,6 +54,8 @@ enum C1222EventCode : uint16_t {
   kEventProcedureInvoked = 9,
   kEventTableWritten = 10,
   kEventDemandReset = 20,
+  kEventDstOn = 22,
+  kEventDstOff = 23,
   kEventTamper = 47,          // meter cover opened (argument 01) or closed (00)
   kEventControlByCommand = 49,  // a relay changed by a command (argument: relay, state byte)
 };
@@ -56,6 +65,9 @@ struct C1222MeterConfig {
   uint64_t seed = 1;  // load, PV, noise, starting registers, outages
   int pv_peak_w = -1;  // -1: from the seed (a quarter of meters, 2..6 kWp); 0: none
   bool random_events = true;  // seeded power outages (~1.5 %/day) and cover openings (~0.5 %/day)
+  // None: the clock keeps UTC. A zone: the meter keeps its local time, with its DST changes
+  // ("Etc/GMT+5" for a fixed offset without DST).
+  std::optional<core::TimeZone> local_time;
 };
 
 struct C1222RegisterBlock {  // DATA_BLK_RCD: the total, or one tier
@@ -100,6 +112,7 @@ struct C1222Relay {
 
 struct C1222LogEntry {
   core::Instant time;  // the meter's clock
+  int32_t utc_offset_s = 0;  // of the clock when logged: the entry shows time + offset
   uint16_t event_number = 0;
   uint32_t seq_nbr = 0;
   uint16_t user_id = 0;  // 0: the meter itself
@@ -119,6 +132,7 @@ struct C1222LpInterval {
   std::array<uint16_t, kC1222Summations> values{};  // Wh / varh in the interval, per channel
   bool power_fail = false;
   bool overflow = false;  // a value above 65535 was clipped
+  bool dst = false;       // daylight saving time was in effect during the interval
 };
 // One day of 15-minute intervals (UTC midnight to midnight).
 struct C1222LpBlock {
@@ -126,6 +140,7 @@ struct C1222LpBlock {
   uint32_t seq_nbr = 0;
   uint16_t valid = 0;    // intervals recorded so far
   std::array<int64_t, kC1222Summations> end_reading{};  // registers at the end of the newest interval
+  int32_t end_utc_offset_s = 0;  // the clock's offset in the newest interval: EndTime() shows + this
   std::array<C1222LpInterval, kC1222IntervalsPerDay> intervals{};
   core::Instant EndTime() const;  // end of the newest recorded interval
 };
@@ -147,7 +162,16 @@ class C1222MeterModel {
   // reads at midnight, seeded outages and cover openings with their events.
   void AdvanceTo(core::Instant t);
   core::Instant now() const { return now_; }
-  core::Instant MeterClock() const { return now_ + clock_offset_; }  // what ST52 shows
+  core::Instant MeterClock() const { return now_ + clock_offset_; }  // what ST52 shows, as an instant
+  // The clock's offset from UTC now: 0 on a UTC clock; on local time the zone offset plus, while
+  // DST is in effect, DST_TIME_AMT. ST52 shows MeterClock() + this.
+  int32_t UtcOffsetSeconds() const;
+  bool local_time() const { return config_.local_time.has_value(); }
+  bool dst() const { return dst_; }  // DST in effect now (ST52 DST_FLAG)
+  bool dst_supported() const { return dst_supported_; }
+  // How the meter's tables show a true time `t` (a demand time, a self read): UTC, or local time in
+  // the DST state of `t`.
+  codec::c1219::TimeDate Shown(core::Instant t) const;
 
   const C1222MeterConfig& config() const { return config_; }
   int phases() const { return config_.phases; }
@@ -181,6 +205,8 @@ class C1222MeterModel {
   void SetCalendar(codec::c1219::St54 calendar) { calendar_ = std::move(calendar); }
   int16_t tz_offset_minutes() const { return tz_offset_min_; }
   void SetTzOffset(int16_t minutes) { tz_offset_min_ = minutes; }
+  uint8_t dst_minutes() const { return dst_min_; }  // ST53 DST_TIME_AMT
+  void SetDstMinutes(uint8_t minutes) { dst_min_ = minutes; }
   const codec::c1219::LogControl& history_control() const { return history_control_; }
   const codec::c1219::LogControl& event_control() const { return event_control_; }
   void SetHistoryControl(codec::c1219::LogControl c) { history_control_ = std::move(c); }
@@ -220,6 +246,9 @@ class C1222MeterModel {
   void CloseInterval(int64_t slot);
   void DailySelfRead();
   void Apply(const Boundary& b);
+  bool ZoneDst(core::Instant t) const;  // the zone is on DST at `t` (false on a UTC clock)
+  int64_t LocalSeconds(core::Instant t) const;  // `t` on the meter's local time line (TOU, Shown)
+  void UpdateDst();
   void Append(C1222Log& log, uint16_t code, uint16_t user_id, std::array<uint8_t, 2> argument);
 
   C1222MeterConfig config_;
@@ -228,6 +257,9 @@ class C1222MeterModel {
   core::Instant now_;
   core::Seconds clock_offset_{0};
   int16_t tz_offset_min_ = 0;
+  uint8_t dst_min_ = 60;
+  int32_t zone_standard_s_ = 0;  // the zone's offset off DST
+  bool dst_ = false, dst_supported_ = false;
 
   C1222Registers registers_;
   int64_t vah_ = 0;

@@ -219,7 +219,9 @@ class Services {
     if (!mask || !when || !when->AsTime()) return R::kInvalidParameter;
     const bool set_time = mask->Find("SET_TIME_FLAG") && mask->Find("SET_TIME_FLAG")->AsBool();
     const bool set_date = mask->Find("SET_DATE_FLAG") && mask->Find("SET_DATE_FLAG")->AsBool();
-    c1219::TimeDate now = ToTimeDate(model_.MeterClock());
+    // DATE_TIME is on the clock the meter shows: local time on a local-time meter.
+    const core::Seconds offset{model_.UtcOffsetSeconds()};
+    c1219::TimeDate now = ToTimeDate(model_.MeterClock() + offset);
     const c1219::TimeDate& given = *when->AsTime();
     if (set_date) {
       now.year = given.year;
@@ -233,7 +235,7 @@ class Services {
     }
     auto t = FromTimeDate(now);
     if (!t) return R::kInvalidParameter;
-    if (set_date || set_time) model_.SetClock(*t, user_id_);
+    if (set_date || set_time) model_.SetClock(*t - offset, user_id_);
     return R::kCompleted;
   }
 

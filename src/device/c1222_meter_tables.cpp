@@ -212,8 +212,8 @@ Result<void> C1222MeterTables::Build(int phases, Variant& v) {
   if (auto r = fixed(c1219::kSt71, c1219::EncodeSt71(MakeSt71(limits_), ctx)); !r) return r;
   c1219::St72 st72;
   for (uint16_t code : {kEventPowerDown, kEventPowerUp, kEventTimeChangedOld, kEventTimeChangedNew,
-                        kEventProcedureInvoked, kEventTableWritten, kEventDemandReset, kEventTamper,
-                        kEventControlByCommand}) {
+                        kEventProcedureInvoked, kEventTableWritten, kEventDemandReset, kEventDstOn, kEventDstOff,
+                        kEventTamper, kEventControlByCommand}) {
     st72.std_events_supported.Assign(code, true);
   }
   if (auto r = fixed(c1219::kSt72, c1219::EncodeSt72(st72, ctx)); !r) return r;
@@ -313,6 +313,7 @@ Result<std::vector<uint8_t>> C1222MeterTables::Dynamic(C1222MeterState& meter, c
     case c1219::kSt53: {
       c1219::St53 st53 = meter.time_offset;
       st53.time_zone_offset_minutes = m.tz_offset_minutes();
+      st53.dst_time_amt_minutes = m.dst_minutes();
       return c1219::EncodeSt53(st53, ctx);
     }
     case c1219::kSt54: return c1219::EncodeSt54(m.calendar(), ctx);
@@ -360,6 +361,7 @@ Result<void> C1222MeterTables::Write(C1222MeterState& meter, TableId id, std::sp
       }
       meter.time_offset = *t;
       meter.model.SetTzOffset(tz);
+      meter.model.SetDstMinutes(t->dst_time_amt_minutes);
       return {};
     }
     case c1219::kSt54: {

@@ -51,7 +51,7 @@ struct C1222MeterState {
   std::string identification;  // ST5 IDENTIFICATION (20 characters, writable)
   codec::c1219::St7 last_call;        // ST7 as last written
   codec::c1219::St8 last_response;    // ST8
-  codec::c1219::St53 time_offset;     // ST53 (its TIME_ZONE_OFFSET drives the TOU local time)
+  codec::c1219::St53 time_offset;     // ST53 as written; TIME_ZONE_OFFSET and DST_TIME_AMT live in the model
 
   // ST64, the largest table, by block as last encoded: (block sequence number x 256 + valid
   // intervals + 1, bytes) per ring element. Only the newest block changes when an interval closes.

@@ -24,32 +24,43 @@ std::string Padded(std::string s, size_t n) {
   return s;
 }
 
-TimeDate TimeOrNone(const std::optional<core::Instant>& t) { return t ? ToTimeDate(*t) : NoTime(); }
+TimeDate TimeOrNone(const C1222MeterModel& m, const std::optional<core::Instant>& t) {
+  return t ? m.Shown(*t) : NoTime();
+}
 
-c1219::DataBlock Block(const C1222RegisterBlock& b) {
+c1219::DataBlock Block(const C1222MeterModel& m, const C1222RegisterBlock& b) {
   c1219::DataBlock d;
   for (size_t i = 0; i < kC1222Summations; ++i) d.summations.push_back(Quantity{b.summations[i], 0, kSummationUnits[i]});
   c1219::DemandRecord demand;
-  demand.event_time = {TimeOrNone(b.max_demand_time)};
+  demand.event_time = {TimeOrNone(m, b.max_demand_time)};
   demand.cum_demand = Quantity{b.cum_demand_w, 0, Unit::kW};
   demand.demand = {Quantity{b.max_demand_w, 0, Unit::kW}};
   d.demands.push_back(std::move(demand));
   return d;
 }
 
-c1219::RegisterData Data(const C1222Registers& r) {
+c1219::RegisterData Data(const C1222MeterModel& m, const C1222Registers& r) {
   c1219::RegisterData d;
   d.nbr_demand_resets = r.demand_resets;
-  d.total = Block(r.total);
-  for (const auto& tier : r.tiers) d.tiers.push_back(Block(tier));
+  d.total = Block(m, r.total);
+  for (const auto& tier : r.tiers) d.tiers.push_back(Block(m, tier));
   return d;
 }
 
-c1219::TimeDateQual Qual(core::Instant t) {
+// The clock as ST52 and ST55 show it: UTC, or local time with the zone (and DST) applied.
+TimeDate ClockFields(const C1222MeterModel& m) {
+  return ToTimeDate(m.MeterClock() + core::Seconds{m.UtcOffsetSeconds()});
+}
+
+c1219::TimeDateQual Qual(const C1222MeterModel& m) {
   c1219::TimeDateQual q;
-  const int64_t day = core::ToUnixSeconds(t) / 86400;
+  const int64_t day = (core::ToUnixSeconds(m.MeterClock()) + m.UtcOffsetSeconds()) / 86400;
   q.day_of_week = static_cast<uint8_t>((day + 4) % 7);
-  q.gmt = true;
+  q.gmt = !m.local_time();
+  q.tm_zn_applied = m.local_time();
+  q.dst = m.dst();
+  q.dst_applied = m.dst();
+  q.dst_supported = m.dst_supported();
   return q;
 }
 
@@ -81,13 +92,13 @@ Result<std::vector<uint8_t>> EncodeStatus(const C1222MeterModel& m, const c1219:
 }
 
 Result<std::vector<uint8_t>> EncodeRegisters(const C1222MeterModel& m, const c1219::TableContext& ctx) {
-  return c1219::EncodeSt23(Data(m.registers()), ctx);
+  return c1219::EncodeSt23(Data(m, m.registers()), ctx);
 }
 
 Result<std::vector<uint8_t>> EncodePreviousReset(const C1222MeterModel& m, const c1219::TableContext& ctx) {
   c1219::RegisterSnapshot s;
-  s.info.end_date_time = TimeOrNone(m.previous_reset_time());
-  s.data = Data(m.previous_reset().value_or(C1222Registers{}));
+  s.info.end_date_time = TimeOrNone(m, m.previous_reset_time());
+  s.data = Data(m, m.previous_reset().value_or(C1222Registers{}));
   return c1219::EncodeSt25(s, ctx);
 }
 
@@ -104,8 +115,8 @@ Result<std::vector<uint8_t>> EncodeSelfReads(const C1222MeterModel& m, const c12
     const bool valid = i < m.valid_self_reads();  // the ring fills from element 0
     c1219::SelfRead e;
     e.seq_nbr = reads[i].seq_nbr;
-    e.info.end_date_time = valid ? ToTimeDate(reads[i].time) : NoTime();
-    e.data = Data(reads[i].registers);
+    e.info.end_date_time = valid ? m.Shown(reads[i].time) : NoTime();
+    e.data = Data(m, reads[i].registers);
     t.entries.push_back(std::move(e));
   }
   return c1219::EncodeSt26(t, ctx);
@@ -126,11 +137,10 @@ Result<std::vector<uint8_t>> EncodePresentRegisters(const C1222MeterModel& m, co
 }
 
 Result<std::vector<uint8_t>> EncodeClock(const C1222MeterModel& m, const c1219::TableContext& ctx, c1219::TableId id) {
-  const core::Instant clock = m.MeterClock();
-  if (id == c1219::kSt52) return c1219::EncodeSt52({ToTimeDate(clock), Qual(clock)}, ctx);
+  if (id == c1219::kSt52) return c1219::EncodeSt52({ClockFields(m), Qual(m)}, ctx);
   c1219::St55 t;
-  t.clock_calendar = ToTimeDate(clock);
-  t.qual = Qual(clock);
+  t.clock_calendar = ClockFields(m);
+  t.qual = Qual(m);
   t.curr_tier = static_cast<uint8_t>(m.CurrentTier());
   return c1219::EncodeSt55(t, ctx);
 }
@@ -154,7 +164,7 @@ Result<std::vector<uint8_t>> EncodeLoadProfileStatus(const C1222MeterModel& m, c
 
 Result<std::vector<uint8_t>> EncodeLoadProfileBlock(const C1222LpBlock& b, const c1219::TableContext& ctx) {
   c1219::LpBlock out;
-  out.end_time = b.valid > 0 ? ToTimeDate(b.EndTime()) : NoTime();
+  out.end_time = b.valid > 0 ? ToTimeDate(b.EndTime() + core::Seconds{b.end_utc_offset_s}) : NoTime();
   c1219::BitSet valid;
   valid.octets.resize((kC1222IntervalsPerDay + 7) / 8, 0);
   for (size_t c = 0; c < kC1222Summations; ++c) {
@@ -167,6 +177,7 @@ Result<std::vector<uint8_t>> EncodeLoadProfileBlock(const C1222LpBlock& b, const
     c1219::LpInterval iv;
     iv.status = c1219::IntervalStatus{};
     iv.status->power_fail = in.power_fail;
+    iv.status->dst = in.dst;
     iv.status->channel.assign(kC1222Summations, in.overflow ? uint8_t{1} : uint8_t{0});
     for (size_t c = 0; c < kC1222Summations; ++c) iv.values.push_back(Quantity{in.values[c], 0, kSummationUnits[c]});
     out.intervals.push_back(std::move(iv));
@@ -204,7 +215,7 @@ Result<std::vector<uint8_t>> EncodeHistoryLog(const C1222MeterModel& m, const c1
   t.header = Header(m.history_log());
   t.entries = Ring<c1219::HistoryEntry>(m.history_log(), [](const C1222LogEntry* e) {
     c1219::HistoryEntry h;
-    h.time = e ? ToTimeDate(e->time) : NoTime();
+    h.time = e ? ToTimeDate(e->time + core::Seconds{e->utc_offset_s}) : NoTime();
     h.event_number = e ? e->event_number : 0;
     h.seq_nbr = e ? static_cast<uint16_t>(e->seq_nbr) : 0;
     h.user_id = e ? e->user_id : 0;
@@ -220,7 +231,7 @@ Result<std::vector<uint8_t>> EncodeEventLog(const C1222MeterModel& m, const c121
   t.header = Header(m.event_log());
   t.entries = Ring<c1219::EventEntry>(m.event_log(), [](const C1222LogEntry* e) {
     c1219::EventEntry v;
-    v.time = e ? ToTimeDate(e->time) : NoTime();
+    v.time = e ? ToTimeDate(e->time + core::Seconds{e->utc_offset_s}) : NoTime();
     v.event_number = e ? e->event_number : 0;
     v.seq_nbr = e ? static_cast<uint16_t>(e->seq_nbr) : 0;
     v.user_id = e ? e->user_id : 0;
@@ -234,7 +245,7 @@ Result<std::vector<uint8_t>> EncodeEventLog(const C1222MeterModel& m, const c121
 Result<std::vector<uint8_t>> EncodeInstantaneous(const C1222MeterModel& m, const c1219::TableContext& ctx) {
   const C1222Present p = m.Present();
   Value v = Value::Record({});
-  v.Add("TIMESTAMP", Value::Time(ToTimeDate(m.MeterClock())));
+  v.Add("TIMESTAMP", Value::Time(ClockFields(m)));
   std::vector<Value> phases;
   for (const auto& ph : p.phases) {
     Value r = Value::Record({});
@@ -270,7 +281,7 @@ Result<std::vector<uint8_t>> EncodeRelays(const C1222MeterModel& m, const c1219:
   for (const C1222Relay& r : m.relays()) {
     Value e = Value::Record({});
     e.Add("STATE", RelayState(r));
-    e.Add("LAST_CHANGE", Value::Time(ToTimeDate(r.last_change)));
+    e.Add("LAST_CHANGE", Value::Time(m.Shown(r.last_change)));
     e.Add("TRIP_CURRENT", Measured(800, -1, Unit::kA));
     relays.push_back(std::move(e));
   }

@@ -21,6 +21,13 @@ core::Error Named(const C1222Client& client, c19::TableId id, const core::Error&
   return out;
 }
 
+// A clock that cannot be placed: the message names its table and field already.
+core::Error ClockError(const C1222Client& client, const core::Error& e) {
+  core::Error out = e;
+  out.message = fmt::format("{}: {}", client.Name(), e.message);
+  return out;
+}
+
 // Reads a configuration table, keeps its value in the context for the tables that refer to it,
 // and decodes it typed.
 template <class T, class Decode>
@@ -47,7 +54,7 @@ c19::TableContext OneBlockContext(const C1222MeterConfig& config) {
 }  // namespace
 
 Result<C1222MeterConfig> ReadMeterConfig(C1222Client& client, std::shared_ptr<const c19::Tdl> tdl) {
-  C1222MeterConfig config{tdl, c19::TableContext(*tdl), {}, {}, {}, {}, {}, {}, {}, 0};
+  C1222MeterConfig config{tdl, c19::TableContext(*tdl), {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}};
   auto st0 = ReadConfigTable<c19::St0>(client, config, c19::kSt0, c19::DecodeSt0);
   if (!st0) return Fail(st0.error());
   config.st0 = std::move(*st0);
@@ -89,7 +96,47 @@ Result<C1222MeterConfig> ReadMeterConfig(C1222Client& client, std::shared_ptr<co
     if (!t) return Fail(t.error());
     config.st71 = std::move(*t);
   }
+  if (config.Has(c19::kSt52)) {
+    auto t = ReadConfigTable<c19::St52>(client, config, c19::kSt52, c19::DecodeSt52);
+    if (!t) return Fail(t.error());
+    config.st52 = std::move(*t);
+    // A meter on local time: its offsets, which decode with ST51. Without them the clock fails
+    // when times are needed (ConfiguredClock), not the configuration.
+    if (!config.st52->qual.gmt && config.Has(c19::kSt51) && config.Has(c19::kSt53)) {
+      auto st51 = ReadConfigTable<c19::St51>(client, config, c19::kSt51, c19::DecodeSt51);
+      if (!st51) return Fail(st51.error());
+      config.st51 = std::move(*st51);
+      auto st53 = ReadConfigTable<c19::St53>(client, config, c19::kSt53, c19::DecodeSt53);
+      if (!st53) return Fail(st53.error());
+      config.st53 = std::move(*st53);
+    }
+  }
   return config;
+}
+
+Result<C1219Clock> ConfiguredClock(const C1222Client& client, const C1222MeterConfig& config) {
+  auto clock = ClockOf(config.st52 ? &*config.st52 : nullptr, config.st53 ? &*config.st53 : nullptr);
+  if (!clock) return Fail(ClockError(client, clock.error()));
+  return *clock;
+}
+
+Result<C1219Clock> ReadClock(C1222Client& client, const C1222MeterConfig& config) {
+  if (!config.st52 || config.st52->qual.gmt) return ConfiguredClock(client, config);
+  auto b52 = client.Read(c19::kSt52);
+  if (!b52) return Fail(b52.error());
+  auto st52 = c19::DecodeSt52(*b52, config.context);
+  if (!st52) return Fail(Named(client, c19::kSt52, st52.error()));
+  std::optional<c19::St53> st53;
+  if (!st52->qual.gmt && config.st51 && config.Has(c19::kSt53)) {
+    auto b53 = client.Read(c19::kSt53);
+    if (!b53) return Fail(b53.error());
+    auto t = c19::DecodeSt53(*b53, config.context);
+    if (!t) return Fail(Named(client, c19::kSt53, t.error()));
+    st53 = std::move(*t);
+  }
+  auto clock = ClockOf(&*st52, st53 ? &*st53 : nullptr);
+  if (!clock) return Fail(ClockError(client, clock.error()));
+  return *clock;
 }
 
 Result<C1222RegisterRead> ReadRegisters(C1222Client& client, const C1222MeterConfig& config) {
@@ -113,7 +160,7 @@ Result<C1222RegisterRead> ReadRegisters(C1222Client& client, const C1222MeterCon
 }
 
 Result<C1222LoadProfile> ReadLoadProfile(C1222Client& client, const C1222MeterConfig& config,
-                                         std::optional<core::Instant> since) {
+                                         std::optional<core::Instant> since, const C1219Clock& clock) {
   if (config.lp_block_size == 0 || !config.Has(c19::kSt63)) {
     return Fail(core::Error::Invalid(fmt::format("{}: has no load profile set 1 (ST61-ST64)", client.Name())));
   }
@@ -152,7 +199,7 @@ Result<C1222LoadProfile> ReadLoadProfile(C1222Client& client, const C1222MeterCo
   // How many older blocks reach back to `since`: each holds NBR_BLK_INTS intervals.
   size_t older = valid - 1u;
   if (since) {
-    auto end = C1219Instant(newest->end_time);
+    auto end = BlockEndInstant(*newest, out.status.nbr_valid_int, out.status.interval_descending, clock);
     if (!end) return Fail(core::Error::Invalid(fmt::format("{}: ST64 newest block: {}", client.Name(), end.error().message)));
     const int64_t len_s = int64_t{dims.max_int_time_minutes} * 60;
     const int64_t newest_start = core::ToUnixSeconds(*end) - int64_t{out.status.nbr_valid_int} * len_s;

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "headend/c1222_client.h"
+#include "headend/c1222_clock.h"
 
 // Reading a C12.19 meter's tables over a logged-on C12.22 session: the configuration tables
 // that size and explain the others (read first, kept between sessions), the registers, the load
@@ -28,12 +29,25 @@ struct C1222MeterConfig {
   std::optional<codec::c1219::St62> st62;
   std::optional<codec::c1219::St71> st71;
   size_t lp_block_size = 0;  // bytes of one ST64 block of set 1 (0: no load profile)
+  // The clock as the configuration found it: ST52; with GMT_FLAG clear also ST51 (which ST53
+  // needs to decode) and ST53.
+  std::optional<codec::c1219::St52> st52;
+  std::optional<codec::c1219::St51> st51;
+  std::optional<codec::c1219::St53> st53;
 
   bool Has(codec::c1219::TableId id) const { return st0.TableUsed(id); }
 };
 
-// Reads ST0, then whichever of ST21, ST22, ST27, ST61, ST62 and ST71 it says are used.
+// Reads ST0, then whichever of ST21, ST22, ST27, ST61, ST62, ST71 and ST52 it says are used, and
+// ST51 and ST53 when ST52 says the meter keeps local time.
 core::Result<C1222MeterConfig> ReadMeterConfig(C1222Client& client, std::shared_ptr<const codec::c1219::Tdl> tdl);
+
+// The meter's clock now (c1222_clock.h). A meter the configuration found on UTC is not asked
+// again until the configuration is read again; one on local time is read afresh (ST52 and ST53),
+// as its DST state and offsets change. Fails, naming the meter, as ClockOf does.
+core::Result<C1219Clock> ReadClock(C1222Client& client, const C1222MeterConfig& config);
+// The clock as the configuration tables read with it say, without reading.
+core::Result<C1219Clock> ConfiguredClock(const C1222Client& client, const C1222MeterConfig& config);
 
 struct C1222RegisterRead {
   codec::c1219::St23 st23;
@@ -49,9 +63,10 @@ struct C1222LoadProfile {
   size_t reads = 0;                        // ST64 partial reads it took
 };
 // ST63, then the newest ST64 block of set 1 and as many older valid blocks as reach back to
-// `since` (all valid blocks without it), one partial read (offset form) per block.
+// `since` (all valid blocks without it), one partial read (offset form) per block. `clock` places
+// the newest block's end in UTC.
 core::Result<C1222LoadProfile> ReadLoadProfile(C1222Client& client, const C1222MeterConfig& config,
-                                               std::optional<core::Instant> since);
+                                               std::optional<core::Instant> since, const C1219Clock& clock = {});
 
 // The whole event log, ST76. Needs ST71.
 core::Result<codec::c1219::St76> ReadEventLog(C1222Client& client, const C1222MeterConfig& config);

@@ -14,14 +14,6 @@ using core::Instant;
 using core::Quantity;
 using core::Result;
 
-Result<Instant> C1219Instant(const c19::TimeDate& t) {
-  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 60) {
-    return Fail(core::Error::Invalid(fmt::format("no date and time: {}", t.ToString())));
-  }
-  const int64_t days = core::DaysFromCivil({t.year, t.month, t.day});
-  return core::FromUnixSeconds(days * 86400 + t.hour * 3600 + t.minute * 60 + t.second);
-}
-
 std::string SourceName(const c19::Tdl& tdl, std::optional<uint8_t> source, std::string_view fallback) {
   const c19::SourceDef* def = source ? tdl.Source(*source) : nullptr;
   if (!def || def->name.empty()) return source ? fmt::format("source_{}", *source) : std::string(fallback);
@@ -76,8 +68,18 @@ C1222Registers MapRegisters(const c19::Tdl& tdl, const c19::St22* st22, const c1
   return out;
 }
 
+Result<Instant> BlockEndInstant(const c19::LpBlock& block, uint16_t valid, bool descending, const C1219Clock& clock) {
+  bool dst = clock.dst_now;
+  if (valid > 0 && valid <= block.intervals.size()) {
+    const c19::LpInterval& newest = block.intervals[descending ? 0 : valid - 1u];
+    if (newest.status) dst = newest.status->dst;
+  }
+  return C1219Instant(block.end_time, clock, dst);
+}
+
 Result<std::vector<LpPoint>> LpPoints(std::span<const c19::LpBlock> blocks, uint16_t valid_in_last,
-                                      uint8_t interval_minutes, size_t channel, bool descending) {
+                                      uint8_t interval_minutes, size_t channel, bool descending,
+                                      const C1219Clock& clock) {
   if (interval_minutes == 0) return Fail(core::Error::Invalid("load profile interval of 0 minutes"));
   const core::Seconds len{int64_t{interval_minutes} * 60};
   std::vector<LpPoint> out;
@@ -89,7 +91,7 @@ Result<std::vector<LpPoint>> LpPoints(std::span<const c19::LpBlock> blocks, uint
                                                    block.intervals.size(), n)));
     }
     if (n == 0) continue;
-    auto end = C1219Instant(block.end_time);
+    auto end = BlockEndInstant(block, static_cast<uint16_t>(n), descending, clock);
     if (!end) return Fail(core::Error::Invalid(fmt::format("load profile block end: {}", end.error().message)));
     for (size_t k = 0; k < n; ++k) {
       const c19::LpInterval& interval = block.intervals[descending ? n - 1 - k : k];
@@ -179,21 +181,35 @@ std::optional<core::EventType> EventTypeOf(const c19::LogCode& code) {
 
 bool Newer(uint16_t seq, uint16_t than) { return static_cast<uint16_t>(seq - than - 1) < 0x8000; }
 
+// Standard event codes "Daylight Saving Time On" and "Off".
+constexpr uint16_t kDstOn = 22, kDstOff = 23;
+
 }  // namespace
 
-LogEvents EventsFromLog(const c19::St76& log, std::optional<uint16_t> after_seq) {
+LogEvents EventsFromLog(const c19::St76& log, std::optional<uint16_t> after_seq, const C1219Clock& clock) {
   LogEvents out;
   const size_t size = log.entries.size();
   const size_t valid = std::min<size_t>(log.header.nbr_valid_entries, size);
   if (valid == 0) return out;
   const size_t last = log.header.last_entry_element % size;
+  auto entry = [&](size_t age) -> const c19::EventEntry& {  // age 0 is the newest
+    return log.entries[log.header.flags.descending ? (last + age) % size : (last + size - age) % size];
+  };
+  // The DST state of each entry, newest first from the state at the read: before a DST change
+  // the meter logged, the other state held.
+  std::vector<bool> dst(valid);
+  bool state = clock.dst_now;
+  for (size_t age = 0; age < valid; ++age) {
+    const c19::EventEntry& e = entry(age);
+    dst[age] = state;
+    if (!e.code.manufacturer && (e.code.number == kDstOn || e.code.number == kDstOff)) state = e.code.number == kDstOff;
+  }
   for (size_t age = valid; age-- > 0;) {  // oldest first
-    const size_t idx = log.header.flags.descending ? (last + age) % size : (last + size - age) % size;
-    const c19::EventEntry& e = log.entries[idx];
+    const c19::EventEntry& e = entry(age);
     if (after_seq && !Newer(e.seq_nbr, *after_seq)) continue;
     out.last_seq = e.seq_nbr;
     auto type = EventTypeOf(e.code);
-    auto at = C1219Instant(e.time);
+    auto at = C1219Instant(e.time, clock, dst[age]);
     if (!type || !at) continue;
     std::string_view name = c19::StdEventName(e.code.number);
     out.events.push_back({*type, *at,

@@ -184,13 +184,23 @@ class MeterRound {
     session.client = std::move(*client);
     C1222Client& c = *session.client;
     if (auto r = c.Logon(); !r) return Fail(r.error());
+    bool fresh_config = false;
     if (!m.config || now_ - m.config_at >= options.config_refresh) {
       auto config = ReadMeterConfig(c, m.tdl);
       if (!config) return Fail(config.error());
       m.config = std::move(*config);
       m.config_at = now_;
+      fresh_config = true;
     }
     const C1222MeterConfig& config = *m.config;
+    const bool events_due = spec.events && config.st71 && (lp_due || reg_due);
+    // Interval ends and log entry times are the meter's: its clock places them in UTC.
+    C1219Clock clock;
+    if (lp_due || events_due) {
+      auto read = fresh_config ? ConfiguredClock(c, config) : ReadClock(c, config);
+      if (!read) return Fail(read.error());
+      clock = *read;
+    }
 
     auto device = backend_.store.GetDevice(m.device);
     if (!device) return Fail(device.error());
@@ -216,13 +226,13 @@ class MeterRound {
       if (!main_value) return Fail(core::Error::Invalid(fmt::format("{}: ST23 has no summation in Wh", c.Name())));
     }
     if (lp_due) {
-      auto lp = ReadLoadProfile(c, config, has_sample ? std::optional((*device)->last_at) : std::nullopt);
+      auto lp = ReadLoadProfile(c, config, has_sample ? std::optional((*device)->last_at) : std::nullopt, clock);
       if (!lp) return Fail(lp.error());
       ++stats_.load_profile_reads;
       auto channel = LpChannel(config, MainSource(config));
       if (!channel) return Fail(core::Error::Invalid(fmt::format("{}: no load-profile channel in Wh", c.Name())));
       auto points = LpPoints(lp->blocks, lp->status.nbr_valid_int, lp->interval_minutes, *channel,
-                             lp->status.interval_descending);
+                             lp->status.interval_descending, clock);
       if (!points) return Fail(core::Error::Invalid(fmt::format("{}: {}", c.Name(), points.error().message)));
       auto from_lp = RegisterSamples(*points, lp->interval_minutes,
                                      has_sample ? (*device)->last_at : Instant{}, anchor, main_value);
@@ -240,7 +250,7 @@ class MeterRound {
 
     std::vector<codec::acq::DeviceEvent> events;
     std::optional<uint16_t> event_seq = m.event_seq;
-    if (spec.events && config.st71 && (lp_due || reg_due)) {
+    if (events_due) {
       if (!m.event_seq_loaded) {
         auto seq = StoredEventSeq(m.device);
         if (!seq) return Fail(seq.error());
@@ -249,7 +259,7 @@ class MeterRound {
       }
       auto log = ReadEventLog(c, config);
       if (!log) return Fail(log.error());
-      LogEvents read = EventsFromLog(*log, m.event_seq);
+      LogEvents read = EventsFromLog(*log, m.event_seq, clock);
       // Events ride on a sample; without one they wait for the next read.
       if (read.events.empty() || !samples.empty()) {
         events = std::move(read.events);

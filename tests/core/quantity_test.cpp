@@ -23,6 +23,30 @@ TEST(Quantity, ParsesExactDecimals) {
   EXPECT_EQ(l->Normalised().ToString(), "0.010 m3");
 }
 
+TEST(Quantity, ApparentEnergyIsVAh) {
+  // kVAh is stored as its number: appended after kPF, never renumbered.
+  EXPECT_EQ(static_cast<int>(Unit::kVAh), 18);
+  EXPECT_EQ(UnitSymbol(Unit::kVAh), "VAh");
+  EXPECT_EQ(*ParseUnit("VAh"), Unit::kVAh);
+  EXPECT_EQ(*ParseUnit("VA"), Unit::kVA);  // apparent power stays apart
+  EXPECT_FALSE(ParseUnit("vah"));
+  auto k = Quantity::Parse("1.25 kVAh");
+  ASSERT_TRUE(k) << k.error().ToString();
+  EXPECT_EQ(*k, (Quantity{1250, 0, Unit::kVAh}));
+  EXPECT_EQ((Quantity{12345, -1, Unit::kVAh}).ToString(), "1234.5 VAh");
+  EXPECT_FALSE(Add(Quantity{1, 0, Unit::kVAh}, Quantity{1, 0, Unit::kWh}));
+}
+
+TEST(Quantity, EveryUnitRoundTripsThroughItsSymbol) {
+  for (int n = 1; n <= static_cast<int>(Unit::kVAh); ++n) {
+    const auto u = static_cast<Unit>(n);
+    ASSERT_FALSE(UnitSymbol(u).empty()) << n;
+    auto parsed = ParseUnit(UnitSymbol(u));
+    ASSERT_TRUE(parsed) << UnitSymbol(u);
+    EXPECT_EQ(*parsed, u) << UnitSymbol(u);
+  }
+}
+
 TEST(Quantity, RejectsJunkAndOverflow) {
   EXPECT_FALSE(Quantity::Parse("ten L"));
   EXPECT_FALSE(Quantity::Parse("10 furlongs"));

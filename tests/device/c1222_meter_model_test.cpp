@@ -122,6 +122,73 @@ TEST(C1222MeterModel, SeededOutagesAreLoggedAndFlagged) {
   EXPECT_GT(flagged, 0);
 }
 
+// New York: clocks go forward on 2026-03-08 at 02:00 EST (07:00Z).
+constexpr int64_t kSpringChange = 1772953200;
+
+TEST(C1222MeterModel, ALocalTimeClockFollowsItsZoneAcrossTheDstChange) {
+  C1222MeterConfig config{3, 4, 0, false, *core::TimeZone::Find("America/New_York")};
+  C1222MeterModel m = Model(config, kSpringChange - 7 * 3600);  // 2026-03-08T00:00Z, Saturday 19:00 EST
+  EXPECT_TRUE(m.local_time());
+  EXPECT_TRUE(m.dst_supported());
+  EXPECT_FALSE(m.dst());
+  EXPECT_EQ(m.tz_offset_minutes(), -300);
+  EXPECT_EQ(m.dst_minutes(), 60);
+  EXPECT_EQ(m.UtcOffsetSeconds(), -5 * 3600);
+  m.AdvanceTo(At(kSpringChange + 3600));  // 08:00Z, 04:00 EDT
+  EXPECT_TRUE(m.dst());
+  EXPECT_EQ(m.UtcOffsetSeconds(), -4 * 3600);
+  EXPECT_EQ(m.Shown(At(kSpringChange - 1800)).hour, 1);  // 01:30 EST
+  EXPECT_EQ(m.Shown(At(kSpringChange + 1800)).hour, 3);  // 03:30 EDT
+  // The change is logged at its instant, on the new clock.
+  ASSERT_EQ(m.event_log().entries.size(), 1u);
+  EXPECT_EQ(m.event_log().entries[0].code, kEventDstOn);
+  EXPECT_EQ(m.event_log().entries[0].time, At(kSpringChange));
+  EXPECT_EQ(m.event_log().entries[0].utc_offset_s, -4 * 3600);
+  // The interval ending at the change (02:00 EST) was on standard time, the next on DST.
+  const C1222LpBlock& block = m.lp_blocks()[m.newest_block()];
+  EXPECT_FALSE(block.intervals[27].dst);  // 06:45-07:00Z
+  EXPECT_TRUE(block.intervals[28].dst);   // 07:00-07:15Z
+  EXPECT_EQ(block.end_utc_offset_s, -4 * 3600);
+  // A UTC clock has none of it.
+  C1222MeterModel utc = Model({3, 4, 0, false}, kSpringChange - 7 * 3600);
+  utc.AdvanceTo(At(kSpringChange + 3600));
+  EXPECT_EQ(utc.UtcOffsetSeconds(), 0);
+  EXPECT_TRUE(utc.event_log().entries.empty());
+  EXPECT_EQ(utc.registers().total.summations, m.registers().total.summations) << "the same energy";
+}
+
+TEST(C1222MeterTables, ALocalTimeMeterShowsLocalTimesInItsTables) {
+  auto tables = C1222MeterTables::Load(kTdlPath);
+  ASSERT_TRUE(tables) << tables.error().ToString();
+  C1222MeterConfig config{3, 4, 0, false, *core::TimeZone::Find("America/New_York")};
+  C1222MeterState meter(Model(config, kSpringChange - 7 * 3600), "C12-NY");
+  meter.model.AdvanceTo(At(kSpringChange + 3600));
+  const c1219::TableContext& ctx = (*tables)->context(3);
+  auto st52 = c1219::DecodeSt52(*(*tables)->Read(meter, c1219::kSt52), ctx);
+  ASSERT_TRUE(st52) << st52.error().ToString();
+  EXPECT_EQ(st52->clock_calendar.hour, 4);  // 08:00Z is 04:00 EDT
+  EXPECT_FALSE(st52->qual.gmt);
+  EXPECT_TRUE(st52->qual.dst);
+  EXPECT_TRUE(st52->qual.tm_zn_applied);
+  EXPECT_EQ(st52->qual.day_of_week, 0);  // Sunday
+  auto st53 = c1219::DecodeSt53(*(*tables)->Read(meter, c1219::kSt53), ctx);
+  ASSERT_TRUE(st53) << st53.error().ToString();
+  EXPECT_EQ(st53->time_zone_offset_minutes, -300);
+  EXPECT_EQ(st53->dst_time_amt_minutes, 60);
+  // ST64: the newest block ends 04:00 EDT, its newest interval flagged DST.
+  auto st63 = c1219::DecodeSt63(*(*tables)->Read(meter, c1219::kSt63), ctx);
+  auto st64 = c1219::DecodeSt64(*(*tables)->Read(meter, c1219::kSt64), ctx);
+  ASSERT_TRUE(st63 && st64);
+  const c1219::LpBlock& newest = st64->blocks[st63->sets[0]->last_block_element];
+  EXPECT_EQ(newest.end_time.hour, 4);
+  EXPECT_TRUE(newest.intervals[st63->sets[0]->nbr_valid_int - 1u].status->dst);
+  EXPECT_FALSE(newest.intervals[27].status->dst);
+  auto st76 = c1219::DecodeSt76(*(*tables)->Read(meter, c1219::kSt76), ctx);
+  ASSERT_TRUE(st76) << st76.error().ToString();
+  EXPECT_EQ(st76->entries[0].code.number, kEventDstOn);
+  EXPECT_EQ(st76->entries[0].time.hour, 3);  // 07:00Z, 03:00 EDT
+}
+
 // Every table in ST0 encodes from the model, decodes with the TDL, and re-encodes to the same bytes.
 TEST(C1222MeterTables, EveryTableRoundTripsThroughTheTdl) {
   auto tables = C1222MeterTables::Load(kTdlPath);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -93,11 +94,13 @@ class C1222SourceTest : public ::testing::Test {
     return std::make_unique<C1222Source>(std::move(specs), C1222Backend{*ingest_, *store_}, o);
   }
 
-  // The simulator's load profile of meter `i`, channel 0 (Wh delivered), decoded with its own context.
-  std::vector<LpPoint> SimPoints(size_t i) {
-    const auto& ctx = sim_->tables().context(sim_->meter(i).config.phases);
-    auto st63 = c19::DecodeSt63(*sim_->ReadTable(i, 63), ctx);
-    auto st64 = c19::DecodeSt64(*sim_->ReadTable(i, 64), ctx);
+  // The simulator's load profile of meter `i` (a UTC meter), channel 0 (Wh delivered), decoded
+  // with its own context.
+  std::vector<LpPoint> SimPoints(size_t i) { return SimPoints(*sim_, i); }
+  std::vector<LpPoint> SimPoints(device::C1222MeterSim& sim, size_t i) {
+    const auto& ctx = sim.tables().context(sim.meter(i).config.phases);
+    auto st63 = c19::DecodeSt63(*sim.ReadTable(i, 63), ctx);
+    auto st64 = c19::DecodeSt64(*sim.ReadTable(i, 64), ctx);
     EXPECT_TRUE(st63 && st64);
     const auto& status = *st63->sets[0];
     std::vector<c19::LpBlock> ordered;
@@ -295,6 +298,101 @@ TEST_F(C1222SourceTest, AMeterThatRequiresSecurityRefusesCleartext) {
   PollOutcome o = source->Poll(At(now_));
   EXPECT_EQ(o.errors, 1);
   EXPECT_NE(o.last_error.find("sme (security mechanism error)"), std::string::npos) << o.last_error;
+}
+
+// A meter on New York time beside its twin on UTC (the same seed: the same energy, the same
+// seeded outages), read across each DST change: the local meter's intervals and events land at
+// the same UTC instants with the same values. Relay commands log events before the change that
+// are first read after it, and after it.
+TEST_F(C1222SourceTest, ALocalTimeMeterLandsWhereItsUtcTwinDoes) {
+  auto new_york = core::TimeZone::Find("America/New_York");
+  ASSERT_TRUE(new_york) << new_york.error().ToString();
+  struct Change {
+    int64_t eve;     // a Saturday 20:00Z, before the change
+    int64_t change;  // the change, 02:00 local
+    int base;        // ApTitles .1153.<base + 1> (UTC) and .1153.<base + 2> (New York)
+  };
+  for (const Change& ch : {Change{1772913600, 1772953200, 90}, Change{1793476800, 1793512800, 95}}) {
+    SCOPED_TRACE(core::FormatInstant(At(ch.change)));
+    now_ = ch.eve;
+    device::C1222MeterSim::Options o;
+    o.port = 0;
+    o.tdl_path = std::string(METERD_MODELS_DIR) + "/c1219/meterd-sim.xml";
+    o.clock = [this] { return At(now_.load()); };
+    std::vector<device::C1222SimMeter> meters(2);
+    meters[0] = {"C12-UTC", *c22::ParseApTitle(fmt::format(".1153.{}", ch.base + 1)), {3, 21, 0, true}};
+    meters[1] = {"C12-NY", *c22::ParseApTitle(fmt::format(".1153.{}", ch.base + 2)), {3, 21, 0, true, *new_york}};
+    auto sim = device::C1222MeterSim::Start(std::move(o), std::move(meters));
+    ASSERT_TRUE(sim) << sim.error().ToString();
+    std::vector<C1222TargetSpec> specs;
+    std::vector<std::string> ids, devices;
+    for (int k = 1; k <= 2; ++k) {
+      C1222TargetSpec spec = Spec(ch.base + k);
+      spec.port = (*sim)->port();
+      ids.push_back(spec.meter);
+      devices.push_back(fmt::format("C1222-R1153.{}", ch.base + k));
+      specs.push_back(std::move(spec));
+    }
+    auto source = Source(specs);
+    auto poll = [&] {
+      PollOutcome outcome = source->Poll(At(now_));
+      EXPECT_EQ(outcome.errors, 0) << outcome.last_error;
+    };
+    // Relays open and close again for a quarter hour before the change, and after it: each
+    // command's events are logged at its round and reported at the next.
+    auto open_and_close = [&] {
+      for (const auto& d : devices) Command(d, false);
+      now_ += 900;
+      poll();
+      for (const auto& d : devices) Command(d, true);
+      now_ += 900;
+      poll();
+      return now_.load();
+    };
+    poll();  // a week of load profile, all before the change
+    const int64_t before = open_and_close();
+    now_ = ch.change + 5 * 3600;
+    poll();  // the intervals across the change, and the events logged before it
+    const int64_t after = open_and_close();
+    now_ += 900;
+    poll();
+
+    // The local meter's intervals are its twin's, which are the simulator's on its UTC clock.
+    auto truth = SimPoints(**sim, 0);
+    auto utc = Stored(ids[0], truth.front().end, At(now_));
+    auto local = Stored(ids[1], truth.front().end, At(now_));
+    ASSERT_EQ(utc.size(), truth.size() - 1);
+    ASSERT_EQ(local.size(), utc.size());
+    for (size_t k = 0; k < utc.size(); ++k) {
+      ASSERT_EQ(utc[k].end, truth[k + 1].end) << k;
+      ASSERT_EQ(utc[k].value.value, truth[k + 1].value.value) << core::FormatInstant(utc[k].end);
+      ASSERT_EQ(local[k].end, utc[k].end) << k;
+      ASSERT_EQ(local[k].value.value, utc[k].value.value) << core::FormatInstant(local[k].end);
+      ASSERT_EQ(local[k].quality, core::Quality::kValid) << core::FormatInstant(local[k].end);
+    }
+    // Its events too: the relay changes at the instants the commands ran, whichever side of the
+    // change they were logged or read on (the last close before it is read after it).
+    auto events = [&](const std::string& device) {
+      store::EventFilter filter;
+      filter.device = device;
+      filter.page.limit = 1000;
+      auto listed = store_->ListEvents(filter);
+      EXPECT_TRUE(listed) << listed.error().ToString();
+      std::vector<std::pair<int64_t, int>> out;
+      if (!listed) return out;
+      for (const auto& e : listed->items) out.emplace_back(core::ToUnixSeconds(e.at), static_cast<int>(e.type));
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    const auto utc_events = events(devices[0]);
+    const auto local_events = events(devices[1]);
+    EXPECT_EQ(local_events, utc_events);
+    const auto relay = static_cast<int>(core::EventType::kOutputChanged);
+    for (int64_t at : {before - 900, before, after - 900, after}) {
+      EXPECT_EQ(std::count(local_events.begin(), local_events.end(), std::pair{at, relay}), 3)
+          << core::FormatInstant(At(at));
+    }
+  }
 }
 
 // As meterd runs them: a targets file (as metersim writes it), TargetsFile, the scheduler and

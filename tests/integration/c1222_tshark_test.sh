@@ -143,8 +143,15 @@ check_sessions() {  # $1..: capture files holding meterctl's sessions
 check_sessions "$work"/client-*.pcap
 
 if [ "$live" = 1 ]; then
-  # Once the head-end's session with the disconnect is in the capture, stop it.
-  head_end_done() { ts "$work/live.pcapng" -Y 'c1222.write.table == 7' -T fields -e frame.number | wc -l | grep -qv '^[0-2]$'; }
+  # Once the head-end's session with the disconnect and its reads of the load profile (ST63,
+  # ST64) and the logs (ST71, ST76) are in the capture, stop it: the schedule reads them after the
+  # registers, so on a loaded machine they may come after the disconnect.
+  head_end_done() {
+    local calls reads
+    calls=$(ts "$work/live.pcapng" -Y 'c1222.write.table == 7' -T fields -e frame.number | wc -l)
+    reads=$(ts "$work/live.pcapng" -Y c1222.read.table -T fields -e c1222.read.table | sort -u)
+    [ "$calls" -ge 3 ] && for t in 0x003f 0x0040 0x0047 0x004c; do grep -q "$t" <<<"$reads" || return 1; done
+  }
   wait_for head_end_done || fail "the head-end's procedure call is not in the capture"
   kill -INT "$tshark_pid"
   wait "$tshark_pid" || true

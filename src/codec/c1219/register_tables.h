@@ -69,7 +69,7 @@ struct DemandRecord {
 };
 
 struct DataBlock {
-  std::vector<core::Quantity> summations;  // energy: Wh, varh, VAh (no unit) ...
+  std::vector<core::Quantity> summations;  // energy: Wh, varh, VAh ...
   std::vector<DemandRecord> demands;
   std::vector<std::vector<core::Quantity>> coincidents;  // per coincident selection, NBR_OCCUR values
   friend bool operator==(const DataBlock&, const DataBlock&) = default;

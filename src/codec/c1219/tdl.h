@@ -116,7 +116,7 @@ struct ProcedureDef {
 };
 
 // What a data source index (as ST22, ST27 and ST62 select them) measures, in a meter type's TDL.
-// `unit` is nullopt for units core::Unit has no member for (VAh); `symbol` keeps the text.
+// `unit` is the source's core::Unit (TDLs name only units it has); `symbol` keeps the text.
 struct SourceDef {
   uint16_t index = 0;
   std::string name;

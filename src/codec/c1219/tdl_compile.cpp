@@ -502,11 +502,9 @@ class TdlCompiler {
     const std::string* unit = n.Attr("unit");
     if (!unit) return Fail(n.ErrorHere("<source>: expected a unit"));
     s.symbol = *unit;
-    if (*unit != "VAh") {
-      auto u = core::ParseUnit(*unit);
-      if (!u || *u == core::Unit::kNone) return Fail(n.ErrorHere(fmt::format("<source>: unknown unit '{}'", *unit)));
-      s.unit = *u;
-    }
+    auto u = core::ParseUnit(*unit);
+    if (!u || *u == core::Unit::kNone) return Fail(n.ErrorHere(fmt::format("<source>: unknown unit '{}'", *unit)));
+    s.unit = *u;
     if (const std::string* scale = n.Attr("scale")) {
       auto v = ParseInt(*scale);
       if (!v || *v < -18 || *v > 18) return Fail(n.ErrorHere("<source>: scale must be -18..18"));

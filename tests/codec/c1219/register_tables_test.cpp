@@ -88,15 +88,19 @@ TEST(C1219St23, WithoutTheSelectionValuesKeepTheirRawDecimal) {
   EXPECT_EQ(st23->total.coincidents[0][0], (Quantity{2301, 0, Unit::kNone}));
 }
 
-TEST(C1219St23, ApparentEnergyHasNoCoreUnitButKeepsItsScale) {
+TEST(C1219St23, ApparentEnergyIsInVAhWithItsScale) {
   St21 st21 = Dims();
   TableContext ctx = Context(st21);
   ctx.Put(kSt22, ToValue(St22{{4, 6}, {5}, BitSet{{0x01}}, {6}, {0}}));  // VAh, then volts
   auto st23 = DecodeSt23(Hex(kSt23), ctx);
   ASSERT_TRUE(st23) << st23.error().ToString();
-  EXPECT_EQ(st23->total.summations[0], (Quantity{123456789, 0, Unit::kNone}));
+  EXPECT_EQ(st23->total.summations[0], (Quantity{123456789, 0, Unit::kVAh}));
   EXPECT_EQ(st23->total.summations[1], (Quantity{1000, -1, Unit::kV}));
+  EXPECT_EQ(ToHex(RoundTrip(*st23, ctx, EncodeSt23, DecodeSt23)), ToHex(Hex(kSt23)));
   St23 wrong = *st23;
+  wrong.total.summations[0].unit = Unit::kNone;  // VAh is a unit now: a bare number no longer fits
+  EXPECT_FALSE(EncodeSt23(wrong, ctx));
+  wrong = *st23;
   wrong.total.summations[1].unit = Unit::kWh;
   EXPECT_FALSE(EncodeSt23(wrong, ctx));
 }

@@ -65,7 +65,7 @@ TEST(C1219Tdl, SimulatedMeterFragmentMergesOverTheStandard) {
   EXPECT_NE(tdl->Table(StdTable(24)), nullptr);
   ASSERT_NE(tdl->Source(4), nullptr);
   EXPECT_EQ(tdl->Source(4)->symbol, "VAh");
-  EXPECT_FALSE(tdl->Source(4)->unit);
+  EXPECT_EQ(tdl->Source(4)->unit, core::Unit::kVAh);
   EXPECT_EQ(tdl->Source(6)->unit, core::Unit::kV);
   EXPECT_EQ(tdl->Source(6)->scale, -1);
   EXPECT_NE(tdl->Procedure({1, true}), nullptr);

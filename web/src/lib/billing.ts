@@ -154,7 +154,7 @@ export interface Quantity {
 }
 
 // Base units shown in thousands, as tariffs price them.
-const KILO: Record<string, string> = { Wh: 'kWh', W: 'kW', varh: 'kvarh', var: 'kvar', VA: 'kVA' };
+const KILO: Record<string, string> = { Wh: 'kWh', W: 'kW', varh: 'kvarh', var: 'kvar', VA: 'kVA', VAh: 'kVAh' };
 
 /** What a line's quantity is in, as shown: Wh lines show as kWh, m3 as m³, fixed lines in days. */
 export function quantityParts(q: Quantity | null | undefined, currency = ''): { value: string; unit: string } {

@@ -114,6 +114,7 @@ describe('bill line quantities and rates', () => {
     expect(formatLineQuantity({ value: 1234567, scale: 0, unit: 'Wh' })).toBe('1,234.567 kWh');
     expect(formatLineQuantity({ value: 5, scale: 3, unit: 'Wh' })).toBe('5 kWh');
     expect(formatLineQuantity({ value: 4200, scale: 0, unit: 'W' })).toBe('4.2 kW');
+    expect(formatLineQuantity({ value: 98765, scale: -1, unit: 'VAh' })).toBe('9.8765 kVAh');
   });
   it('counts days on fixed lines and shows a tax base as money', () => {
     expect(formatLineQuantity({ value: 31, scale: 0, unit: '' })).toBe('31 days');
