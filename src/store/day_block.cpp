@@ -222,11 +222,22 @@ struct SmallValues {
   uint64_t prev = 0;
   int32_t i = 0;
   // Four values at a time from one 8-byte little-endian load (four values of at most two bytes
-  // fit): the position of the next value is a register shift, not a load, which halves the
-  // chain each value waits on. A group with a longer value is redone one value at a time.
+  // fit), eight when all eight bytes are values of one byte: the position of the next value is a
+  // register shift, not a load, which halves the chain each value waits on. A group with a
+  // longer value is redone one value at a time.
   while (i + 4 <= n && end - p >= 8) {
     uint64_t w = 0;
     for (int k = 7; k >= 0; --k) w = (w << 8) | p[k];  // compiles to one load on little-endian hosts
+    if ((w & 0x8080808080808080ull) == 0 && i + 8 <= n) {
+      // Eight one-byte values (quiet hours): every shift is a constant, nothing waits on a length.
+      for (int k = 0; k < 8; ++k) {
+        prev += static_cast<uint64_t>(UnZigZag((w >> (8 * k)) & 0x7f));
+        out[i + k] = static_cast<int64_t>(prev);
+      }
+      i += 8;
+      p += 8;
+      continue;
+    }
     uint64_t next = prev;
     uint64_t longer = 0;
     uint32_t pos = 0;

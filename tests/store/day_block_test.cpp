@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <algorithm>
 #include <random>
 
 namespace meterd::store {
@@ -60,6 +61,38 @@ TEST(DayBlock, RoundTripsRandomBlocks) {
       }
     }
     ASSERT_EQ(RoundTrip(b), b) << "iteration " << n;
+  }
+}
+
+// All-valid days of metered energy: runs of small steps (one-byte deltas, decoded eight at a
+// time), medium ones (two bytes, four at a time) and rare jumps (three bytes and more, the checked
+// path), at slot counts with every remainder, so each group size meets each kind of tail.
+TEST(DayBlock, RoundTripsSmoothAllValidDaysThroughEveryDecodePath) {
+  std::mt19937_64 rng(20261122);
+  for (int n = 0; n < 3000; ++n) {
+    // A day of 23 to 25 hours in hourly, quarter-hourly or one-minute slots: every remainder
+    // of the slot count by four and eight.
+    const int32_t interval = n % 3 == 0 ? 3600 : n % 3 == 1 ? 900 : 60;
+    const int32_t slots =
+        std::min(kMaxDaySlots, 82800 / interval + static_cast<int32_t>(rng() % (7200 / interval + 1)));
+    DayBlock b = DayBlock::Empty(interval, slots, -3);
+    int64_t v = static_cast<int64_t>(rng() % 5000);
+    const int mode = n % 4;  // 0: quiet, 1: mixed, 2: busy, 3: with jumps
+    for (int32_t i = 0; i < slots; ++i) {
+      int64_t step = 0;
+      const uint64_t r = rng() % 100;
+      if (mode == 0 || r < 60) {
+        step = static_cast<int64_t>(rng() % 120) - 60;  // one byte
+      } else if (mode == 3 && r > 95) {
+        step = static_cast<int64_t>(rng() % 4'000'000) - 2'000'000;  // three or four bytes
+      } else {
+        step = static_cast<int64_t>(rng() % 16'000) - 8'000;  // mostly two bytes
+      }
+      v += step;
+      b.quality[i] = Quality::kValid;
+      b.values[i] = v;
+    }
+    ASSERT_EQ(RoundTrip(b), b) << "iteration " << n << ", " << slots << " slots";
   }
 }
 
