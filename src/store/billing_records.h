@@ -53,6 +53,11 @@ struct Account {
   std::optional<int32_t> move_out_day;  // local day it ends (exclusive)
 };
 
+struct CycleCount {
+  std::string cycle;
+  int64_t accounts = 0;
+};
+
 struct AccountFilter {
   std::string cycle;            // exact, empty: all
   std::string search;           // substring of id or name

@@ -276,6 +276,14 @@ core::Result<Listing<Account>> SqliteStore::ListAccounts(const AccountFilter& fi
       [&](Stmt& s) { s.Bind(1, filter.cycle).Bind(2, filter.search); }, ReadAccount);
 }
 
+core::Result<std::vector<CycleCount>> SqliteStore::ListCycles() {
+  std::lock_guard lock(read_mu_);
+  // One pass over the accounts_cycle index.
+  auto s = reader_->Prepare("SELECT cycle, COUNT(*) FROM accounts GROUP BY cycle ORDER BY cycle");
+  if (!s) return Fail(s.error());
+  return ReadAll<CycleCount>(*s, [](const Stmt& r) { return CycleCount{r.Text(0), r.Int(1)}; });
+}
+
 core::Result<std::unique_ptr<BillingReader>> SqliteStore::OpenBillingReader() {
   auto db = Database::Open(path_, /*create=*/false);
   if (!db) return Fail(db.error());

@@ -74,6 +74,7 @@ class SqliteStore final : public Store {
   core::Result<Account> PutAccount(Account account) override;
   core::Result<std::optional<Account>> GetAccount(std::string_view id) override;
   core::Result<Listing<Account>> ListAccounts(const AccountFilter& filter) override;
+  core::Result<std::vector<CycleCount>> ListCycles() override;
   core::Result<BillRun> OpenRun(std::string_view cycle, int32_t from_day, int32_t to_day, int32_t chunk_size,
                                 std::string_view by, core::Instant now) override;
   core::Result<std::optional<BillRun>> GetRun(int64_t id) override;

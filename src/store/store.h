@@ -319,6 +319,8 @@ class Store {
   virtual core::Result<Account> PutAccount(Account account) = 0;
   virtual core::Result<std::optional<Account>> GetAccount(std::string_view id) = 0;
   virtual core::Result<Listing<Account>> ListAccounts(const AccountFilter& filter) = 0;
+  // Every billing cycle with its number of accounts, by cycle.
+  virtual core::Result<std::vector<CycleCount>> ListCycles() = 0;
 
   // Bill runs. OpenRun returns the run of (cycle, from_day, to_day) if there is one (a re-run is
   // the same run), otherwise creates it with the cycle's accounts split by key into chunks of at

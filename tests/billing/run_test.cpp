@@ -416,6 +416,23 @@ TEST_F(BillRunTest, MetersThatReportOnlyRegistersAreBilledFromTheirReads) {
       << held["tou"].reason;
 }
 
+TEST_F(BillRunTest, CyclesAreCountedWhole) {
+  for (int i = 0; i < 5; ++i) AddAccount(fmt::format("m{}", i), "suburb", 1, /*with_data=*/false);
+  AddAccount("q0", "suburb", 1, /*with_data=*/false);
+  auto q = store_->GetAccount("q0");
+  ASSERT_TRUE(q && *q);
+  store::Account a = **q;
+  a.cycle = "q1";
+  ASSERT_TRUE(store_->PutAccount(a));
+  auto cycles = store_->ListCycles();
+  ASSERT_TRUE(cycles) << cycles.error().ToString();
+  ASSERT_EQ(cycles->size(), 2u);
+  EXPECT_EQ((*cycles)[0].cycle, "m1");
+  EXPECT_EQ((*cycles)[0].accounts, 5);
+  EXPECT_EQ((*cycles)[1].cycle, "q1");
+  EXPECT_EQ((*cycles)[1].accounts, 1);
+}
+
 TEST_F(BillRunTest, ARebillAfterCorrectedDataShowsTheDifference) {
   AddAccount("fix", "centre", 1);
   auto run = RunBills(*store_, Rules{}, January());
