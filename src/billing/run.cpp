@@ -136,9 +136,11 @@ std::variant<std::vector<RegisterRead>, std::string> RegisterReadsOf(Worker& w, 
   const store::DailyRegister* end = nullptr;
   for (const auto& r : *regs) (r.day < from ? start : end) = &r;  // by day: the latest of each side
   if (!start || !end) return std::vector<RegisterRead>{};
-  std::set<std::string> periods;
-  for (const auto& v : tariff.versions) {
-    for (const auto& r : v.rates) periods.insert(r.name);
+  std::set<std::string> periods;  // of the versions in force on a day of [from, to)
+  for (size_t i = 0; i < tariff.versions.size(); ++i) {
+    const int32_t until = i + 1 < tariff.versions.size() ? tariff.versions[i + 1].effective_day : INT32_MAX;
+    if (tariff.versions[i].effective_day >= to || until <= from) continue;
+    for (const auto& r : tariff.versions[i].rates) periods.insert(r.name);
   }
   if (periods.size() != 1) {
     return fmt::format("meter {} reports registers only, and tariff {} has {} rate periods: a total register cannot "

@@ -403,6 +403,12 @@ TEST_F(BillRunTest, MetersThatReportOnlyRegistersAreBilledFromTheirReads) {
   store::Account a = **account;
   a.tariff = "water-tou";
   ASSERT_TRUE(store_->PutAccount(a));
+  // Rate periods only count in the versions in force: from March the tariff is one rate again.
+  tou += "[[version]]\neffective = \"2026-03-01\"\n"
+         "fixed = [{ name = \"Standing charge\", amount = \"0.10\", per = \"day\" }]\n"
+         "taxes = [{ name = \"VAT\", rate = \"0.10\" }]\n"
+         "[[version.rate]]\nname = \"all\"\nfrom = \"00:00\"\nto = \"24:00\"\nprice = \"2.50\"\n";
+  ASSERT_TRUE(store_->PutTariff({"water-tou", tou, Now(), "test"}));
   RunOptions february = January();
   february.from_day = Day("2026-02-01");
   february.to_day = Day("2026-03-01");
@@ -414,6 +420,16 @@ TEST_F(BillRunTest, MetersThatReportOnlyRegistersAreBilledFromTheirReads) {
   EXPECT_NE(held["tou"].reason.find("meter wm-tou reports registers only, and tariff water-tou has 2 rate periods"),
             std::string::npos)
       << held["tou"].reason;
+  registers("wm-tou", {{"2026-03-31", 105'000}});
+  RunOptions march = January();
+  march.from_day = Day("2026-03-01");
+  march.to_day = Day("2026-04-01");
+  auto third = RunBills(*store_, Rules{}, march);
+  ASSERT_TRUE(third) << third.error().ToString();
+  auto billed = Bills(third->id);
+  ASSERT_TRUE(billed.contains("tou")) << (Holds(third->id).contains("tou") ? Holds(third->id)["tou"].reason : "");
+  // 1.000 m3 x 2.50 = 2.50; 31 days x 0.10 = 3.10; VAT 10% of 5.60: 6.16.
+  EXPECT_EQ(billed["tou"].total_micros, 6'160'000);
 }
 
 TEST_F(BillRunTest, CyclesAreCountedWhole) {
