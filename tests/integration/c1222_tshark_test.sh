@@ -40,14 +40,9 @@ METERD_ADMIN_PASSWORD=$password METERD_METER_MODELS_DIR=$meters "$bin/meterd" --
 pids+=($!)
 wait_for grep -q 'listening on http://' "$work/meterd.log" || fail "meterd did not start"
 url=$(grep -o 'listening on http://[0-9.:]*' "$work/meterd.log" | sed 's/listening on //')
-"$bin/metersim" --url "$url" --devices 1 --days 0 --state-dir "$work/sim" --enrolment-key-file "$work/data/enrolment.key" \
-  --c12-meters 3 --c12-port 0 --c12-password operator --targets-file "$work/targets.toml" --models-dir "$meters" \
-  --live >"$work/metersim.log" 2>&1 &
-pids+=($!)
-wait_for grep -q 'C12.22 meters on 127.0.0.1:' "$work/metersim.log" || fail "metersim did not start its C12.22 meters"
-port=$(grep -o 'C12.22 meters on 127.0.0.1:[0-9]*' "$work/metersim.log" | sed 's/.*://')
-meter=.1153.100001
-
+# Capture from before the meters exist, so that the head-end's first round (which reads the load
+# profile, then not again for hours) is in it: on a port chosen here, free a moment ago.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 live=0
 tshark -i lo -f "tcp port $port" -w "$work/live.pcapng" >/dev/null 2>"$work/tshark.err" &
 tshark_pid=$!
@@ -55,13 +50,22 @@ pids+=($tshark_pid)
 capturing() { grep -q 'Capturing on' "$work/tshark.err" || ! kill -0 "$tshark_pid" 2>/dev/null; }
 wait_for capturing || fail "tshark neither captures nor exits"
 if [ "${C1222_TSHARK_LIVE:-1}" = 0 ]; then kill "$tshark_pid"; wait "$tshark_pid" 2>/dev/null || true; fi  # to try the fallback
+"$bin/metersim" --url "$url" --devices 1 --days 0 --state-dir "$work/sim" --enrolment-key-file "$work/data/enrolment.key" \
+  --c12-meters 3 --c12-port "$port" --c12-password operator --targets-file "$work/targets.toml" --models-dir "$meters" \
+  --live >"$work/metersim.log" 2>&1 &
+pids+=($!)
+wait_for grep -q 'C12.22 meters on 127.0.0.1:' "$work/metersim.log" || fail "metersim did not start its C12.22 meters"
+grep -q "C12.22 meters on 127.0.0.1:$port " "$work/metersim.log" || fail "metersim's meters are not on port $port: $(cat "$work/metersim.log")"
+meter=.1153.100001
+
 if kill -0 "$tshark_pid" 2>/dev/null; then live=1; else echo "c1222_tshark_test: cannot capture on lo here; checking meterctl's own capture"; fi
 
 # meterctl's sessions: what we send and what we read, as meterctl reports it.
 # c12 <session name> <meterctl c12 arguments>: each session also writes its own capture.
 c12() { local name=$1; shift; "$bin/meterctl" --json c12 "$@" --pcap "$work/client-$name.pcap"; }
-master=(127.0.0.1:"$port" --ap-title "$meter" --user-id 3 --user master --password master)
-operator=(127.0.0.1:"$port" --ap-title "$meter" --user-id 2 --user operator --password operator)
+# meterctl calls as ApTitle .2: the head-end is .1, and a meter keeps one session per caller.
+master=(127.0.0.1:"$port" --ap-title "$meter" --calling-ap-title .2 --user-id 3 --user master --password master)
+operator=(127.0.0.1:"$port" --ap-title "$meter" --calling-ap-title .2 --user-id 2 --user operator --password operator)
 ident=$(printf 'TSHARK-%08d      ' $((RANDOM * RANDOM % 100000000)) | head -c 20 | od -An -tx1 | tr -d ' \n')
 wrote=$(c12 write-st5 write "${master[@]}" --table ST5 --hex "$ident")
 grep -q '"ok":true' <<<"$wrote" || fail "c12 write ST5: $wrote"
@@ -107,7 +111,7 @@ grep -q '"state":"acknowledged"' <<<"$cmd" && grep -q 'MP1 completed' <<<"$cmd" 
 ts() { local f=$1; shift; tshark -r "$f" -d "tcp.port==$port,c1222" "$@" 2>/dev/null; }
 no_errors() {
   local bad
-  bad=$(ts "$1" -Y '_ws.malformed || _ws.expert.severity >= error || c1222.bad_checksum || c1222.command_truncated || c1222.epsem.ber_length_error || c1222.epsem.field_length_error || c1222.epsem.missing')
+  bad=$(ts "$1" -Y "tcp.port == $port && (_ws.malformed || _ws.expert.severity >= error || c1222.bad_checksum || c1222.command_truncated || c1222.epsem.ber_length_error || c1222.epsem.field_length_error || c1222.epsem.missing)")
   [ -z "$bad" ] || fail "tshark finds errors in $1: $bad"
   [ "$(ts "$1" -Y c1222 | wc -l)" -gt 0 ] || fail "tshark finds no C12.22 in $1"
 }
@@ -143,9 +147,9 @@ check_sessions() {  # $1..: capture files holding meterctl's sessions
 check_sessions "$work"/client-*.pcap
 
 if [ "$live" = 1 ]; then
-  # Once the head-end's session with the disconnect and its reads of the load profile (ST63,
-  # ST64) and the logs (ST71, ST76) are in the capture, stop it: the schedule reads them after the
-  # registers, so on a loaded machine they may come after the disconnect.
+  # Once the head-end's session with the disconnect and its first round's reads of the load
+  # profile (ST63, ST64) and the logs (ST71, ST76) are in the capture, stop it: on a loaded machine
+  # those reads may come after the disconnect.
   head_end_done() {
     local calls reads
     calls=$(ts "$work/live.pcapng" -Y 'c1222.write.table == 7' -T fields -e frame.number | wc -l)
