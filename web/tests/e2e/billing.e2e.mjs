@@ -17,10 +17,12 @@
 // of data metersim made; default 8), E2E_SCREENSHOT=/path.png, E2E_BILL_PDF=/path.pdf (the bill as
 // printed), E2E_PRINT_SHOT=/path.png (the bill in print media), CHROMIUM=/usr/bin/chromium, E2E_TIMEOUT_MS=20000 (per step).
 // Exits 0 when every check passed, 1 on any failure, 2 when the environment is incomplete.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+
+import { CheckFailed, check, finish, sel } from './harness.mjs';
 
 const env = process.env;
 const missing = ['METERD_URL', 'METERD_USER', 'METERD_PASSWORD'].filter((k) => !env[k]);
@@ -51,15 +53,10 @@ const NO_DATA_ACCOUNT = 'ACC-NODATA';
 let passed = 0;
 let step = 'setup';
 const t0 = Date.now();
-class CheckFailed extends Error {}
 function ok(what) {
   passed++;
   console.log(`ok ${passed} - ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
-function check(cond, message) {
-  if (!cond) throw new CheckFailed(message);
-}
-const sel = (id) => `[data-testid="${id}"]`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const DAY_MS = 86_400_000;
@@ -465,25 +462,12 @@ async function main() {
   ok('no page errors');
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  code = 1;
-  const msg = e instanceof CheckFailed ? e.message : (e?.message ?? String(e)).split('\n')[0];
-  console.error(`not ok - ${step}: ${msg}`);
-  if (page) console.error(`  page: ${page.url()}`);
-  if (pageErrors.length) console.error(`  page errors:\n    ${pageErrors.join('\n    ')}`);
-}
-if (SHOT && page) {
-  try {
-    await page.screenshot({ path: SHOT, fullPage: true });
-    console.log(`# screenshot: ${SHOT}`);
-  } catch (e) {
-    console.error(`# could not write the screenshot: ${e.message}`);
-  }
-}
-if (context) await context.close().catch(() => {});
-rmSync(userDataDir, { recursive: true, force: true });
-console.log(`billing e2e: ${passed} passed, ${code ? 1 : 0} failed`);
-process.exit(code);
+await finish('billing e2e', main, {
+  step: () => step,
+  passed: () => passed,
+  page: () => page,
+  context: () => context,
+  pageErrors,
+  shot: SHOT,
+  userDataDir,
+});

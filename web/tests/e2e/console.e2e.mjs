@@ -9,10 +9,12 @@
 //   must not hold audit:read, users:manage or commands:send, and must hold fleet:read).
 // Exits 0 when every check passed, 1 on any failure, 2 when the environment is incomplete.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+
+import { CheckFailed, check, finish, sel } from './harness.mjs';
 
 const env = process.env;
 const missing = ['METERD_URL', 'METERD_USER', 'METERD_PASSWORD', 'METERD_DEVICE'].filter((k) => !env[k]);
@@ -43,16 +45,11 @@ let passed = 0;
 let step = 'setup';
 const t0 = Date.now();
 
-class CheckFailed extends Error {}
 
 function ok(what) {
   passed++;
   console.log(`ok ${passed} - ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
-function check(cond, message) {
-  if (!cond) throw new CheckFailed(message);
-}
-const sel = (id) => `[data-testid="${id}"]`;
 
 /** The test's own API calls: a bearer token (as scripts use it), and the CSRF token on writes. */
 async function apiCall(method, path, auth, body) {
@@ -519,25 +516,12 @@ async function main() {
   ok('no page errors');
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  code = 1;
-  const msg = e instanceof CheckFailed ? e.message : (e?.message ?? String(e)).split('\n')[0];
-  console.error(`not ok - ${step}: ${msg}`);
-  if (page) console.error(`  page: ${page.url()}`);
-  if (pageErrors.length) console.error(`  page errors:\n    ${pageErrors.join('\n    ')}`);
-}
-if (SHOT && page) {
-  try {
-    await page.screenshot({ path: SHOT, fullPage: true });
-    console.log(`# screenshot: ${SHOT}`);
-  } catch (e) {
-    console.error(`# could not write the screenshot: ${e.message}`);
-  }
-}
-if (context) await context.close().catch(() => {});
-rmSync(userDataDir, { recursive: true, force: true });
-console.log(`console e2e: ${passed} passed, ${code ? 1 : 0} failed`);
-process.exit(code);
+await finish('console e2e', main, {
+  step: () => step,
+  passed: () => passed,
+  page: () => page,
+  context: () => context,
+  pageErrors,
+  shot: SHOT,
+  userDataDir,
+});
