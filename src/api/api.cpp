@@ -378,6 +378,7 @@ std::string Api::MetricsText() {
     out += fmt::format("# HELP meterd_devices Devices known.\n# TYPE meterd_devices gauge\nmeterd_devices {}\n", stats->devices);
     out += fmt::format("# HELP meterd_meters Meters known.\n# TYPE meterd_meters gauge\nmeterd_meters {}\n", stats->meters);
     out += fmt::format("# HELP meterd_day_blocks Interval day blocks stored.\n# TYPE meterd_day_blocks gauge\nmeterd_day_blocks {}\n", stats->blocks);
+    out += fmt::format("# HELP meterd_packed_months Closed months packed into one row per meter and channel.\n# TYPE meterd_packed_months gauge\nmeterd_packed_months {}\n", stats->packed_months);
     out += fmt::format("# HELP meterd_commands_pending Commands not yet acknowledged.\n# TYPE meterd_commands_pending gauge\nmeterd_commands_pending {}\n", stats->pending_commands);
   }
   std::ifstream statm("/proc/self/statm");

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 
@@ -289,6 +290,16 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
                                  bytes.append(data);
                                });
   if (!read) return Fail(read.error());
+  // Packed months come before loose days: put each account's blocks back in channel and day order
+  // where a loose day precedes a packed month (a write unpacked an older month).
+  auto span_order = [](const BlockSpan& a, const BlockSpan& b) {
+    return std::tie(a.channel, a.day) < std::tie(b.channel, b.day);
+  };
+  for (size_t i = 0; i < accounts->size(); ++i) {
+    if (!std::is_sorted(spans[i].begin(), spans[i].end(), span_order)) {
+      std::sort(spans[i].begin(), spans[i].end(), span_order);
+    }
+  }
 
   size_t next_earlier = 0;
   for (size_t index = 0; index < accounts->size(); ++index) {
@@ -459,6 +470,9 @@ core::Result<store::BillRecord> Rebill(store::Store& store, int64_t bill_id) {
                                         blocks.push_back({c, {day, std::string(data)}});
                                       });
   if (!read) return Fail(read.error());
+  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.first) < std::tie(b.first, b.second.first);
+  });
   for (const auto& [c, block] : blocks) {
     TakeBlock(w, c == core::Channel::kReactiveQ1, block.first, block.second, bad);
   }

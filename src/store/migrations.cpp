@@ -293,6 +293,19 @@ CREATE INDEX notifications_bill ON notifications(bill);
     {7, R"sql(
 DROP INDEX bills_account;
 )sql"},
+    // Closed months packed into one row per (meter, channel, month): a bill run reads one row per
+    // account instead of thirty. A month's days are either all in interval_blocks or all in its
+    // pack, never both (docs/store.md, "Packed months").
+    {8, R"sql(
+CREATE TABLE interval_months (
+  meter_key INTEGER NOT NULL REFERENCES meters(meter_key),
+  channel INTEGER NOT NULL,
+  month INTEGER NOT NULL,               -- local day number of the month's first day
+  days INTEGER NOT NULL,                -- day blocks in the pack
+  data BLOB NOT NULL,                   -- docs/formats/month-pack.md
+  PRIMARY KEY (meter_key, channel, month)
+);                                      -- a rowid table: a pack of 3-4 KB stays on its leaf page
+)sql"},
 };
 
 core::Result<int64_t> CurrentVersion(Database& db) {

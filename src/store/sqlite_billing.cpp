@@ -3,6 +3,7 @@
 // per-worker reader a bill run scans day blocks with.
 #include <fmt/format.h>
 
+#include "store/month_pack.h"
 #include "store/sqlite_listing.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
@@ -65,9 +66,35 @@ class SqliteBillingReader final : public BillingReader {
   core::Result<void> Blocks(std::string_view cycle, int64_t key_lo, int64_t key_hi,
                             std::span<const core::Channel> channels, int32_t from_day, int32_t to_day,
                             const BlockSink& sink) override {
-    // Account by account (the accounts index), then the meter's blocks by primary key: a range
-    // of the b-tree per channel, read in key order without sorting.
+    // Account by account (the accounts index), then the meter's packed months and its day blocks
+    // by primary key: a range of each b-tree per channel, read in key order without sorting. A
+    // closed month is one row; days of months not packed yet are one row each. A month is either
+    // packed or loose, never both, so when every account of the chunk had a pack for every month
+    // of the period there are no loose days to look for.
+    int64_t months_in_period = 0;
+    for (core::LocalDay m = MonthStart(from_day); m < to_day; m = NextMonthStart(m)) ++months_in_period;
+    int64_t accounts = -1;  // counted when first needed
     for (core::Channel channel : channels) {
+      int64_t packs = 0;
+      auto months = db_->Prepare(
+          "SELECT a.account_key, p.month, p.data FROM accounts a JOIN meters m ON m.id = a.meter "
+          "JOIN interval_months p ON p.meter_key = m.meter_key AND p.channel = ?4 AND p.month >= ?5 AND p.month < ?6 "
+          "WHERE a.cycle = ?1 AND a.account_key BETWEEN ?2 AND ?3");
+      if (!months) return Fail(months.error());
+      months->Bind(1, cycle).Bind(2, key_lo).Bind(3, key_hi).Bind(4, static_cast<int64_t>(channel));
+      months->Bind(5, int64_t{MonthStart(from_day)}).Bind(6, int64_t{to_day});
+      if (auto r = SinkMonths(*months, channel, from_day, to_day, sink, &packs); !r) return r;
+      if (packs > 0) {
+        if (accounts < 0) {
+          auto count = db_->Prepare("SELECT COUNT(*) FROM accounts WHERE cycle = ?1 AND account_key BETWEEN ?2 AND ?3");
+          if (!count) return Fail(count.error());
+          count->Bind(1, cycle).Bind(2, key_lo).Bind(3, key_hi);
+          auto row = count->Step();
+          if (!row) return Fail(row.error());
+          accounts = *row ? count->Int(0) : 0;
+        }
+        if (packs == accounts * months_in_period) continue;
+      }
       auto stmt = db_->Prepare(
           "SELECT a.account_key, b.day, b.data FROM accounts a JOIN meters m ON m.id = a.meter "
           "JOIN interval_blocks b ON b.meter_key = m.meter_key AND b.channel = ?4 AND b.day >= ?5 AND b.day < ?6 "
@@ -88,6 +115,13 @@ class SqliteBillingReader final : public BillingReader {
   core::Result<void> AccountBlocks(std::string_view meter, std::span<const core::Channel> channels, int32_t from_day,
                                    int32_t to_day, const BlockSink& sink) override {
     for (core::Channel channel : channels) {
+      auto months = db_->Prepare(
+          "SELECT 0, p.month, p.data FROM meters m JOIN interval_months p ON p.meter_key = m.meter_key "
+          "AND p.channel = ?2 AND p.month >= ?3 AND p.month < ?4 WHERE m.id = ?1");
+      if (!months) return Fail(months.error());
+      months->Bind(1, meter).Bind(2, static_cast<int64_t>(channel)).Bind(3, int64_t{MonthStart(from_day)});
+      months->Bind(4, int64_t{to_day});
+      if (auto r = SinkMonths(*months, channel, from_day, to_day, sink, nullptr); !r) return r;
       auto stmt = db_->Prepare(
           "SELECT b.day, b.data FROM meters m JOIN interval_blocks b ON b.meter_key = m.meter_key "
           "AND b.channel = ?2 AND b.day >= ?3 AND b.day < ?4 WHERE m.id = ?1");
@@ -154,6 +188,28 @@ class SqliteBillingReader final : public BillingReader {
   }
 
  private:
+  // Steps rows of (account key, month, pack) and hands each packed day of [from_day, to_day) to
+  // the sink, in day order within the month.
+  core::Result<void> SinkMonths(Stmt& stmt, core::Channel channel, int32_t from_day, int32_t to_day,
+                                const BlockSink& sink, int64_t* packs) {
+    for (;;) {
+      auto row = stmt.Step();
+      if (!row) return Fail(row.error());
+      if (!*row) return {};
+      if (packs) ++*packs;
+      const auto month = static_cast<core::LocalDay>(stmt.Int(1));
+      if (auto r = DecodeMonthPack(stmt.Blob(2), month, days_); !r) {
+        return Fail(core::Error::Corruption(fmt::format("packed month {} of account key {} channel {}: {}",
+                                                        core::FormatDay(month), stmt.Int(0),
+                                                        core::ChannelName(channel), r.error().message)));
+      }
+      for (const PackedDay& d : days_) {
+        if (d.day >= from_day && d.day < to_day) sink(stmt.Int(0), channel, d.day, d.block);
+      }
+    }
+  }
+
+  std::vector<PackedDay> days_;  // scratch for SinkMonths
   std::unique_ptr<Database> db_;
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "store/block_merge.h"
+#include "store/month_pack.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
@@ -70,18 +71,33 @@ core::Result<void> SqliteStore::ApplySlot(const SlotWrite& write, const std::str
   auto it = blocks.find(key);
   if (it == blocks.end()) {
     PendingBlock pending;
-    auto stmt = writer_->Prepare(
-        "SELECT version, source, created, data FROM interval_blocks WHERE meter_key = ?1 AND channel = ?2 AND day = ?3");
-    if (!stmt) return Fail(stmt.error());
-    stmt->Bind(1, *meter_key).Bind(2, static_cast<int64_t>(write.channel)).Bind(3, int64_t{write.day});
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (*row) {
+    auto load = [&]() -> core::Result<bool> {
+      auto stmt = writer_->Prepare(
+          "SELECT version, source, created, data FROM interval_blocks WHERE meter_key = ?1 AND channel = ?2 AND day = ?3");
+      if (!stmt) return Fail(stmt.error());
+      stmt->Bind(1, *meter_key).Bind(2, static_cast<int64_t>(write.channel)).Bind(3, int64_t{write.day});
+      auto row = stmt->Step();
+      if (!row) return Fail(row.error());
+      if (!*row) return false;
       pending.existed = true;
       pending.old_version = stmt->Int(0);
       pending.old_source = stmt->Text(1);
       pending.old_created = stmt->Int(2);
       pending.old_data = std::string(stmt->Blob(3));
+      return true;
+    };
+    auto found = load();
+    if (!found) return Fail(found.error());
+    if (!*found) {
+      // The day may sit in a packed month: move the month back into day blocks and look again.
+      auto unpacked = UnpackMonth(*meter_key, write.channel, MonthStart(write.day));
+      if (!unpacked) return Fail(unpacked.error());
+      if (*unpacked) {
+        found = load();
+        if (!found) return Fail(found.error());
+      }
+    }
+    if (*found) {
       auto block = DecodeDayBlock(pending.old_data);
       if (!block) {
         return Fail(Error::Corruption(fmt::format("stored block of meter {} channel {} day {}: {}", write.meter,

@@ -191,13 +191,15 @@ core::Result<int64_t> SqliteStore::MeterKey(Database& db, std::string_view meter
 core::Result<StoreStats> SqliteStore::Stats() {
   std::lock_guard lock(read_mu_);
   auto stmt = reader_->Prepare(
-      "SELECT (SELECT COUNT(*) FROM devices), (SELECT COUNT(*) FROM meters), (SELECT COUNT(*) FROM interval_blocks), "
-      "(SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM commands WHERE state = 0)");
+      "SELECT (SELECT COUNT(*) FROM devices), (SELECT COUNT(*) FROM meters), "
+      "(SELECT COUNT(*) FROM interval_blocks) + (SELECT COALESCE(SUM(days), 0) FROM interval_months), "
+      "(SELECT COUNT(*) FROM interval_months), (SELECT COUNT(*) FROM events), "
+      "(SELECT COUNT(*) FROM commands WHERE state = 0)");
   if (!stmt) return Fail(stmt.error());
   auto row = stmt->Step();
   if (!row) return Fail(row.error());
   StoreStats s;
-  if (*row) s = StoreStats{stmt->Int(0), stmt->Int(1), stmt->Int(2), stmt->Int(3), stmt->Int(4)};
+  if (*row) s = StoreStats{stmt->Int(0), stmt->Int(1), stmt->Int(2), stmt->Int(3), stmt->Int(4), stmt->Int(5)};
   return s;
 }
 

@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
                                                      core::LocalDay from, core::LocalDay to) override;
   core::Result<std::vector<BlockVersion>> BlockHistory(std::string_view meter, core::Channel channel,
                                                        core::LocalDay day) override;
+  core::Result<PackOutcome> PackMonths(core::LocalDay before, int64_t max_months) override;
 
   core::Result<Listing<core::Event>> ListEvents(const EventFilter& filter) override;
 
@@ -129,6 +130,9 @@ class SqliteStore final : public Store {
   core::Result<void> ApplySlot(const SlotWrite& write, const std::string& source,
                                std::map<BlockKey, PendingBlock>& blocks, MeterKeys& keys);
   core::Result<void> FlushBlock(const BlockKey& key, PendingBlock& pending, int64_t now);
+  // Moves the days of a packed month back into interval_blocks (before a write to one of them);
+  // false if the month is not packed.
+  core::Result<bool> UnpackMonth(int64_t meter_key, core::Channel channel, core::LocalDay month);
   core::Result<void> PutRegister(const DailyRegister& reg, MeterKeys& keys);
   core::Result<void> InsertEvent(const core::Event& event);
   core::Result<void> UpdateCommand(const CommandUpdate& update);

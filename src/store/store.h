@@ -156,6 +156,8 @@ struct StoredInterval {
   core::Instant end;
   core::Quantity value;
   core::Quality quality;
+
+  friend bool operator==(const StoredInterval&, const StoredInterval&) = default;
 };
 
 struct User {
@@ -226,7 +228,8 @@ class BillingReader {
 struct StoreStats {
   int64_t devices = 0;
   int64_t meters = 0;
-  int64_t blocks = 0;
+  int64_t blocks = 0;          // day blocks, packed or not
+  int64_t packed_months = 0;   // rows of interval_months
   int64_t events = 0;
   int64_t pending_commands = 0;
 };
@@ -263,6 +266,18 @@ class Store {
   };
   virtual core::Result<std::vector<BlockVersion>> BlockHistory(std::string_view meter, core::Channel channel,
                                                                core::LocalDay day) = 0;
+
+  // Packs closed months: every (meter, channel, local month) whose month ends on or before
+  // `before` (a local day number) and still has its days as separate blocks is rewritten as one
+  // month pack, at most `max_months` of them (0: no limit), each in its own transaction. Reads see
+  // the same blocks before and after; a later write to a packed day unpacks its month first.
+  struct PackOutcome {
+    int64_t months = 0;   // packs written
+    int64_t days = 0;     // day blocks moved into them
+    int64_t bytes = 0;    // bytes of the packs written
+    bool more = false;    // stopped at max_months with months still to pack
+  };
+  virtual core::Result<PackOutcome> PackMonths(core::LocalDay before, int64_t max_months) = 0;
 
   // Events.
   virtual core::Result<Listing<core::Event>> ListEvents(const EventFilter& filter) = 0;

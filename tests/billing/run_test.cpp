@@ -473,3 +473,40 @@ TEST_F(BillRunTest, ARebillAfterCorrectedDataShowsTheDifference) {
 
 }  // namespace
 }  // namespace meterd::billing
+
+namespace meterd::billing {
+namespace {
+
+// Closed months packed into one row per meter bill exactly as their loose days did, whether a
+// chunk's accounts are all packed (no loose days looked for), some are, or none.
+TEST_F(BillRunTest, PackedMonthsBillTheSameAsLooseDays) {
+  AddAccount("packed", "centre", 1);
+  AddAccount("mixed", "centre", 1);
+  auto packed = store_->PackMonths(Day("2026-02-05"), 0);
+  ASSERT_TRUE(packed) << packed.error().ToString();
+  ASSERT_EQ(packed->months, 2);
+  WriteJanuary("wm-mixed", 11, /*only_day=*/9);  // unpacks the month of wm-mixed
+  AddAccount("loose", "centre", 1);
+  ASSERT_EQ(store_->Stats()->packed_months, 1);
+
+  for (auto [chunk, from] : {std::pair{1, Day("2026-01-01")}, std::pair{3, Day("2026-01-02")}}) {
+    SCOPED_TRACE(fmt::format("chunk {}", chunk));
+    RunOptions o = January(chunk);
+    o.from_day = from;
+    auto run = RunBills(*store_, Rules{}, o);
+    ASSERT_TRUE(run) << run.error().ToString();
+    auto bills = Bills(run->id);
+    ASSERT_EQ(bills.size(), 3u);
+    const int64_t days = Day("2026-02-01") - from;
+    EXPECT_EQ(bills["packed"].intervals, days * 96);
+    EXPECT_EQ(bills["loose"].intervals, days * 96);
+    EXPECT_EQ(bills["mixed"].intervals, days * 96);
+    EXPECT_EQ(bills["packed"].total_micros, bills["loose"].total_micros);
+    EXPECT_EQ(bills["packed"].lines, bills["loose"].lines);
+    // 96 slots of 11 L instead of 1 L on 10 January: +0.96 m3 at 2.00 + 10% VAT.
+    EXPECT_EQ(bills["mixed"].total_micros - bills["loose"].total_micros, 2'110'000);
+  }
+}
+
+}  // namespace
+}  // namespace meterd::billing
