@@ -79,7 +79,7 @@ core::Result<void> LoadConfigFile(const std::string& path, MeterdConfig& c) {
                  str("billing", "rules_file", c.billing_rules_file), str("billing", "smtp", c.smtp),
                  str("billing", "mail_from", c.mail_from), str("billing", "sms_webhook_url", c.webhook_url),
                  str("billing", "sms_webhook_secret_file", c.webhook_secret_file),
-                 num("billing", "threads", c.billing_threads)}) {
+                 num("billing", "threads", c.billing_threads), num("store", "pack_after_days", c.pack_after_days)}) {
     if (!r) return r;
   }
   if (auto node = table["devices"]["enrolment"]) {
@@ -111,7 +111,8 @@ core::Result<void> ApplyEnvironment(MeterdConfig& c) {
   for (auto [name, field] : {std::pair{"METERD_INTERVAL_S", &c.interval_s}, std::pair{"METERD_MAX_FUTURE_S", &c.max_future_s},
                              std::pair{"METERD_SESSION_HOURS", &c.session_hours},
                              std::pair{"METERD_POLL_INTERVAL_S", &c.poll_interval_s},
-                             std::pair{"METERD_BILLING_THREADS", &c.billing_threads}}) {
+                             std::pair{"METERD_BILLING_THREADS", &c.billing_threads},
+                             std::pair{"METERD_PACK_AFTER_DAYS", &c.pack_after_days}}) {
     if (auto v = get(name)) {
       auto n = ToInt(name, v);
       if (!n) return core::Fail(n.error());

@@ -14,6 +14,8 @@ struct MeterdConfig {
   std::string listen = "127.0.0.1:8080";     // METERD_LISTEN, [server] listen
   std::string data_dir = "var";              // METERD_DATA_DIR, [store] data_dir
   std::string static_dir = "web/dist";       // METERD_STATIC_DIR, [server] static_dir
+  int32_t pack_after_days = 5;               // METERD_PACK_AFTER_DAYS, [store] pack_after_days: a closed month
+                                             // is packed into one row per meter this many days after it ends
   std::string time_zone = "Europe/London";   // METERD_TIME_ZONE, [meters] time_zone
   int32_t interval_s = 900;                  // METERD_INTERVAL_S, [meters] interval_s
   std::string enrolment_key_file;            // METERD_ENROLMENT_KEY_FILE, [devices] enrolment_key_file
