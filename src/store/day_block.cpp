@@ -4,7 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace meterd::store {
 namespace {
@@ -213,12 +219,136 @@ struct SmallValues {
   uint64_t prev;       // the last of them
 };
 
+#if defined(__x86_64__)
+// How the varints of an 8-byte window lie, by the window's continuation bits (bit k = the high bit
+// of byte k): the varints of one or two bytes from byte 0, up to the first that is longer (two
+// continuation bits in a row) or does not end inside the window. `lanes` is a byte shuffle
+// (pshufb) that puts varint k in 16-bit lane k: bytes lanes[2k] and lanes[2k + 1] of the window,
+// 0x80 for a zero byte (no second byte, or past `count`). A lane past `count` is thus 0, which
+// adds nothing to the running sum: a window always yields eight values, with no branch on how
+// long they are or how many are real.
+struct alignas(32) WindowLayout {
+  uint8_t lanes[16];
+  uint8_t count;  // 0 when the window starts with a varint of three bytes or more
+  uint8_t bytes;  // taken by those `count` varints
+};
+
+constexpr std::array<WindowLayout, 256> MakeWindowLayouts() {
+  std::array<WindowLayout, 256> table{};
+  for (unsigned bits = 0; bits < 256; ++bits) {
+    WindowLayout& e = table[bits];
+    std::fill(std::begin(e.lanes), std::end(e.lanes), 0x80);
+    unsigned at = 0;
+    while (at < 8) {
+      const unsigned more = (bits >> at) & 1;
+      if (more && (at == 7 || ((bits >> (at + 1)) & 1))) break;  // cut off, or three bytes or more
+      e.lanes[2 * e.count] = static_cast<uint8_t>(at);
+      if (more) e.lanes[2 * e.count + 1] = static_cast<uint8_t>(at + 1);
+      ++e.count;
+      at += 1 + more;
+    }
+    e.bytes = static_cast<uint8_t>(at);
+  }
+  return table;
+}
+
+constexpr std::array<WindowLayout, 256> kWindowLayouts = MakeWindowLayouts();
+
+// The eight values of a window whose varints `shuffle` (WindowLayout::lanes) puts in 16-bit lanes,
+// added in turn to `prev` (in all four 64-bit lanes): values 0..3 in v0, 4..7 in v1. Their deltas
+// are summed in 32 bits (eight of at most 2^13 cannot overflow), then widened and added to `prev`.
+struct Eight {
+  __m256i v0, v1;
+};
+[[gnu::target("avx2"), gnu::always_inline]] inline Eight DecodeWindowAvx2(__m128i window, __m128i shuffle,
+                                                                          __m256i prev) {
+  const __m128i x = _mm_shuffle_epi8(window, shuffle);
+  // z = (b0 & 0x7f) + 128 * b1 in each lane, then the delta (z >> 1) ^ -(z & 1).
+  const __m128i z = _mm_maddubs_epi16(_mm_set1_epi16(0x8001), _mm_and_si128(x, _mm_set1_epi16(0x7f7f)));
+  const __m128i d = _mm_xor_si128(_mm_srli_epi16(z, 1), _mm_srai_epi16(_mm_slli_epi16(z, 15), 15));
+  __m256i s = _mm256_cvtepi16_epi32(d);
+  s = _mm256_add_epi32(s, _mm256_slli_si256(s, 4));  // prefix sums within each half
+  s = _mm256_add_epi32(s, _mm256_slli_si256(s, 8));
+  const __m256i low_total = _mm256_permutevar8x32_epi32(s, _mm256_set1_epi32(3));
+  s = _mm256_add_epi32(s, _mm256_blend_epi32(_mm256_setzero_si256(), low_total, 0xf0));
+  return {_mm256_add_epi64(prev, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(s))),
+          _mm256_add_epi64(prev, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(s, 1)))};
+}
+
+// DecodeSmallValues (below) with AVX2, twice as fast on the bill run's days (85% one-byte and 15%
+// two-byte values). Whole 8-byte windows while eight values fit in `out`; then the last values or
+// bytes, from a window padded with bytes that have the continuation bit (no varint ends in them),
+// keeping only the values still missing and storing them with a masked store (which touches no
+// other memory). The portable code below was faster than a scalar version of the table.
+[[gnu::target("avx2"), gnu::noinline]] SmallValues DecodeSmallValuesAvx2(const uint8_t* p, const uint8_t* end,
+                                                                         int64_t* out, int32_t n) {
+  const uint8_t* const begin = p;
+  __m256i prev = _mm256_setzero_si256();
+  int32_t i = 0;
+  while (i + 8 <= n && end - p >= 8) {
+    const __m128i window = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(window));
+    if (bits & (bits >> 1)) break;  // a varint of three bytes or more
+    const WindowLayout& e = kWindowLayouts[bits];
+    const Eight v = DecodeWindowAvx2(window, _mm_load_si128(reinterpret_cast<const __m128i*>(e.lanes)), prev);
+    // out[i + count, i + 8) are rewritten by the next window or the checked path.
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v.v0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 4), v.v1);
+    prev = _mm256_permute4x64_epi64(v.v1, 0xff);
+    i += e.count;
+    // = e.bytes when no varint is longer than two bytes (one less if byte 7 starts one), without
+    // waiting for the table.
+    p += 8 + (static_cast<int8_t>(p[7]) >> 7);
+  }
+  while (i < n && p < end) {
+    const ptrdiff_t left = end - p;
+    uint64_t w;
+    if (left >= 8) {
+      std::memcpy(&w, p, 8);
+    } else if (end - begin >= 8) {
+      std::memcpy(&w, end - 8, 8);
+      w >>= 8 * (8 - left);
+    } else {
+      w = 0;
+      for (ptrdiff_t k = left - 1; k >= 0; --k) w = (w << 8) | p[k];
+    }
+    if (left < 8) w |= 0x8080808080808080ull << (8 * left);
+    const __m128i window = _mm_cvtsi64_si128(static_cast<int64_t>(w));
+    const WindowLayout& e = kWindowLayouts[static_cast<unsigned>(_mm_movemask_epi8(window))];
+    const int32_t count = std::min<int32_t>(e.count, n - i);
+    if (count == 0) break;  // a varint of three bytes or more, or cut short
+    // Lanes from `count` on shuffle in zeros (deltas of 0) and are not stored.
+    const __m128i past =
+        _mm_cmpgt_epi16(_mm_setr_epi16(1, 2, 3, 4, 5, 6, 7, 8), _mm_set1_epi16(static_cast<int16_t>(count)));
+    const __m128i shuffle = _mm_or_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(e.lanes)), past);
+    const Eight v = DecodeWindowAvx2(window, shuffle, prev);
+    const __m256i wanted = _mm256_set1_epi64x(count);
+    const __m256i store0 = _mm256_cmpgt_epi64(wanted, _mm256_setr_epi64x(0, 1, 2, 3));
+    const __m256i store1 = _mm256_cmpgt_epi64(wanted, _mm256_setr_epi64x(4, 5, 6, 7));
+    _mm256_maskstore_epi64(reinterpret_cast<long long*>(out + i), store0, v.v0);
+    _mm256_maskstore_epi64(reinterpret_cast<long long*>(out + i + 4), store1, v.v1);
+    prev = _mm256_permute4x64_epi64(v.v1, 0xff);
+    i += count;
+    p += count == e.count ? e.bytes : e.lanes[2 * count];
+  }
+  return {p, i, static_cast<uint64_t>(_mm_cvtsi128_si64(_mm256_castsi256_si128(prev)))};
+}
+
+bool HaveAvx2() {
+  static const bool have = __builtin_cpu_supports("avx2");
+  return have;
+}
+#endif
+
 // The leading values of an all-valid block while they are of one or two bytes, without branching
 // on the length (one- and two-byte values mix unpredictably, and a mispredicted branch costs more
-// than a value). Stops at a value of three bytes or more, or before the last byte of the data; the
-// caller decodes the rest the checked way. Its own function so that the running value stays in a
-// register instead of being spilled by the checked path's calls.
+// than a value). Stops at a value of three bytes or more, or before the last byte of the data (the
+// AVX2 path: at it); the caller decodes the rest the checked way. Its own function so that the
+// running value stays in a register instead of being spilled by the checked path's calls.
 [[gnu::noinline]] SmallValues DecodeSmallValues(const uint8_t* p, const uint8_t* end, int64_t* out, int32_t n) {
+#if defined(__x86_64__)
+  if (HaveAvx2()) return DecodeSmallValuesAvx2(p, end, out, n);
+#endif
   uint64_t prev = 0;
   int32_t i = 0;
   // Four values at a time from one 8-byte little-endian load (four values of at most two bytes

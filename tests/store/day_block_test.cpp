@@ -5,7 +5,14 @@
 
 #include <limits>
 #include <algorithm>
+#include <bitset>
+#include <cstring>
 #include <random>
+
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace meterd::store {
 namespace {
@@ -249,6 +256,170 @@ TEST(DayBlock, DecodeIntoReusesStorageWithoutLeftovers) {
   bytes.pop_back();
   EXPECT_FALSE(DecodeDayBlockInto(bytes, into));
 }
+
+}  // namespace
+}  // namespace meterd::store
+
+namespace meterd::store {
+namespace {
+
+// The all-valid values through the fast path against a plain decoder of the grammar in
+// docs/formats/day-block.md, one byte at a time.
+
+std::string AllValidHeader(int32_t slots) {
+  std::string h("\x01", 1);
+  for (uint64_t v : {static_cast<uint64_t>((86400 + slots - 1) / slots), static_cast<uint64_t>(slots)}) {
+    for (; v >= 0x80; v >>= 7) h += static_cast<char>((v & 0x7f) | 0x80);
+    h += static_cast<char>(v);
+  }
+  h += std::string("\x00\x00", 2);  // scale 0, every slot valid
+  return h;
+}
+
+// `z` as a varint of `bytes` bytes (more than it needs is an overlong but valid encoding).
+void PutVarintBytes(std::string& out, uint64_t z, int bytes) {
+  for (int k = 1; k < bytes; ++k, z >>= 7) out += static_cast<char>((z & 0x7f) | 0x80);
+  out += static_cast<char>(z);
+}
+
+struct Plain {
+  bool ok = false;
+  std::vector<int64_t> values;
+  size_t error_at = 0;
+};
+
+Plain DecodeValuesPlainly(std::string_view bytes, size_t at, int32_t n) {
+  Plain r;
+  uint64_t prev = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    const size_t start = at;
+    uint64_t z = 0;
+    bool ended = false;
+    for (int shift = 0; shift < 64 && !ended; shift += 7) {
+      if (at == bytes.size()) return {false, {}, at};
+      const auto b = static_cast<uint8_t>(bytes[at++]);
+      if (shift == 63 && b > 1) return {false, {}, start};
+      z |= static_cast<uint64_t>(b & 0x7f) << shift;
+      ended = b < 0x80;
+    }
+    if (!ended) return {false, {}, start};
+    prev += (z >> 1) ^ (0 - (z & 1));
+    r.values.push_back(static_cast<int64_t>(prev));
+  }
+  if (at != bytes.size()) return {false, {}, at};
+  r.ok = true;
+  return r;
+}
+
+// Decodes header(n) + `values` both ways; `at` says where the block lives (a copy by default).
+void ExpectAsPlain(const std::string& values, int32_t n, const std::string& what, char* at = nullptr) {
+  std::string block = AllValidHeader(n) + values;
+  std::string_view bytes = block;
+  if (at != nullptr) {
+    std::memcpy(at, block.data(), block.size());
+    bytes = std::string_view(at, block.size());
+  }
+  const Plain want = DecodeValuesPlainly(bytes, block.size() - values.size(), n);
+  auto got = DecodeDayBlock(bytes);
+  ASSERT_EQ(got.has_value(), want.ok) << what << ": " << (got ? "decoded" : got.error().message);
+  if (want.ok) {
+    ASSERT_EQ(got->values, want.values) << what;
+  } else {
+    ASSERT_EQ(got.error().field, "byte " + std::to_string(want.error_at)) << what << ": " << got.error().message;
+  }
+}
+
+// A varint ends in each byte below 0x80.
+int32_t Ends(const std::string& values) {
+  return static_cast<int32_t>(
+      std::count_if(values.begin(), values.end(), [](char c) { return static_cast<uint8_t>(c) < 0x80; }));
+}
+
+// Every pattern of continuation bits in eight bytes, at every offset from the start of a window,
+// followed by 0 to 8 bytes: varints of one to nine bytes, cut short, and a slot count one too high
+// or too low.
+TEST(DayBlock, DecodesEveryContinuationPatternAtEveryOffset) {
+  std::mt19937_64 rng(20261122);
+  for (unsigned bits = 0; bits < 256; ++bits) {
+    for (int lead = 0; lead < 18; ++lead) {
+      for (int trail : {0, 1, 7, 8}) {
+        std::string values;
+        for (int k = 0; k < lead; ++k) values += static_cast<char>(rng() & 0x7f);
+        for (int k = 0; k < 8; ++k) values += static_cast<char>((rng() & 0x7f) | (((bits >> k) & 1) << 7));
+        if (bits & 0x80) values += static_cast<char>(rng() & 0x7f);
+        for (int k = 0; k < trail; ++k) values += static_cast<char>(rng() & 0x7f);
+        const int32_t n = Ends(values);
+        const std::string what = "bits " + std::bitset<8>(bits).to_string() + ", lead " + std::to_string(lead) +
+                                 ", trail " + std::to_string(trail);
+        ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values, n, what));
+        ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values.substr(0, values.size() - 1), n, what + ", cut"));
+        ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values, n + 1, what + ", one slot more"));
+        if (n > 1) {
+          ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values, n - 1, what + ", one slot less"));
+        }
+      }
+    }
+  }
+}
+
+// Values of one byte (most), two (some) and three to ten (a few, some overlong), at slot counts
+// with every remainder by eight; each also cut short, with a byte more, and with one byte's
+// continuation bit flipped.
+std::string RandomValues(std::mt19937_64& rng, int32_t n) {
+  std::string values;
+  for (int32_t i = 0; i < n; ++i) {
+    const uint64_t r = rng() % 100;
+    const int bytes = r < 75 ? 1 : r < 92 ? 2 : 3 + static_cast<int>(rng() % 8);
+    uint64_t z = rng();
+    if (bytes < 10) z &= (uint64_t{1} << (7 * bytes)) - 1;
+    if (rng() % 8 == 0) z >>= 7 * (rng() % bytes);  // overlong: fewer bits than the bytes hold
+    PutVarintBytes(values, z, bytes);
+  }
+  return values;
+}
+
+TEST(DayBlock, DecodesRandomMixesOfValueLengthsAsThePlainDecoder) {
+  std::mt19937_64 rng(20261123);
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    const int32_t n = iteration % 4 == 0 ? 92 + static_cast<int32_t>(rng() % 9)
+                      : iteration % 4 == 1 ? 1 + static_cast<int32_t>(rng() % 24)
+                                           : 1 + static_cast<int32_t>(rng() % kMaxDaySlots);
+    std::string values = RandomValues(rng, n);
+    const std::string what = "iteration " + std::to_string(iteration) + ", " + std::to_string(n) + " slots";
+    ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values, n, what));
+    ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values.substr(0, values.size() - 1), n, what + ", cut"));
+    ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values + static_cast<char>(rng() & 0xff), n, what + ", a byte more"));
+    values[rng() % values.size()] ^= static_cast<char>(0x80);
+    ASSERT_NO_FATAL_FAILURE(ExpectAsPlain(values, n, what + ", a continuation bit flipped"));
+  }
+  // Ten-byte varints: the largest value, and one with a bit beyond 64.
+  std::string max_values;
+  PutVarintBytes(max_values, ~uint64_t{0}, 10);
+  ExpectAsPlain(max_values + max_values, 2, "largest");
+  ExpectAsPlain(std::string(9, '\xff') + "\x02", 1, "65 bits");
+}
+
+#if __has_include(<sys/mman.h>)
+// Blocks that end where the readable memory ends (the last block of an mmapped file): a read past
+// the end would fault.
+TEST(DayBlock, DecodesBlocksThatEndAtAPageBoundary) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  void* map = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  char* const boundary = static_cast<char*>(map) + page;
+  ASSERT_EQ(mprotect(boundary, page, PROT_NONE), 0);
+  std::mt19937_64 rng(20261124);
+  for (int iteration = 0; iteration < 3000; ++iteration) {
+    const int32_t n = iteration % 2 == 0 ? 96 : 1 + static_cast<int32_t>(rng() % 20);
+    std::string values = RandomValues(rng, n);
+    if (iteration % 3 == 0) values.pop_back();
+    const std::string what = "iteration " + std::to_string(iteration) + ", " + std::to_string(n) + " slots";
+    ASSERT_NO_FATAL_FAILURE(
+        ExpectAsPlain(values, n, what, boundary - static_cast<ptrdiff_t>(AllValidHeader(n).size() + values.size())));
+  }
+  munmap(map, 2 * page);
+}
+#endif
 
 }  // namespace
 }  // namespace meterd::store
