@@ -334,9 +334,11 @@ struct Eight {
   return {p, i, static_cast<uint64_t>(_mm_cvtsi128_si64(_mm256_castsi256_si128(prev)))};
 }
 
+bool portable_for_testing = false;
+
 bool HaveAvx2() {
   static const bool have = __builtin_cpu_supports("avx2");
-  return have;
+  return have && !portable_for_testing;
 }
 #endif
 
@@ -399,6 +401,14 @@ bool HaveAvx2() {
 }
 
 }  // namespace
+
+void UsePortableDecodeForTesting(bool portable) {
+#if defined(__x86_64__)
+  portable_for_testing = portable;
+#else
+  (void)portable;
+#endif
+}
 
 core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& b) {
   Reader in(bytes);

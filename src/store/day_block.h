@@ -53,4 +53,8 @@ core::Result<DayBlock> DecodeDayBlock(std::string_view bytes);
 // `out` holds partial data.
 core::Result<void> DecodeDayBlockInto(std::string_view bytes, DayBlock& out);
 
+// Tests only: decode with the portable code even where the CPU has a faster path (AVX2), so both
+// are tested on any machine. Not for concurrent use with decoding.
+void UsePortableDecodeForTesting(bool portable);
+
 }  // namespace meterd::store

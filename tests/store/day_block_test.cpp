@@ -338,7 +338,17 @@ int32_t Ends(const std::string& values) {
 // Every pattern of continuation bits in eight bytes, at every offset from the start of a window,
 // followed by 0 to 8 bytes: varints of one to nine bytes, cut short, and a slot count one too high
 // or too low.
-TEST(DayBlock, DecodesEveryContinuationPatternAtEveryOffset) {
+// The value decoder has a SIMD path (AVX2) and the portable one; both must agree with the plain
+// decoder on every input.
+class DayBlockDecodePaths : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { UsePortableDecodeForTesting(GetParam()); }
+  void TearDown() override { UsePortableDecodeForTesting(false); }
+};
+INSTANTIATE_TEST_SUITE_P(Paths, DayBlockDecodePaths, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Portable" : "Fastest"; });
+
+TEST_P(DayBlockDecodePaths, DecodesEveryContinuationPatternAtEveryOffset) {
   std::mt19937_64 rng(20261122);
   for (unsigned bits = 0; bits < 256; ++bits) {
     for (int lead = 0; lead < 18; ++lead) {
@@ -378,7 +388,7 @@ std::string RandomValues(std::mt19937_64& rng, int32_t n) {
   return values;
 }
 
-TEST(DayBlock, DecodesRandomMixesOfValueLengthsAsThePlainDecoder) {
+TEST_P(DayBlockDecodePaths, DecodesRandomMixesOfValueLengthsAsThePlainDecoder) {
   std::mt19937_64 rng(20261123);
   for (int iteration = 0; iteration < 20000; ++iteration) {
     const int32_t n = iteration % 4 == 0 ? 92 + static_cast<int32_t>(rng() % 9)
@@ -402,7 +412,7 @@ TEST(DayBlock, DecodesRandomMixesOfValueLengthsAsThePlainDecoder) {
 #if __has_include(<sys/mman.h>)
 // Blocks that end where the readable memory ends (the last block of an mmapped file): a read past
 // the end would fault.
-TEST(DayBlock, DecodesBlocksThatEndAtAPageBoundary) {
+TEST_P(DayBlockDecodePaths, DecodesBlocksThatEndAtAPageBoundary) {
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   void* map = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(map, MAP_FAILED);
