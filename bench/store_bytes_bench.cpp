@@ -88,17 +88,38 @@ int main(int argc, char** argv) {
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  store->reset();
   // Fold the WAL into the database file and drop free pages, as a running system's checkpoint does.
-  sqlite3* raw = nullptr;
-  sqlite3_open(db.c_str(), &raw);
-  sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM;", nullptr, nullptr, nullptr);
-  sqlite3_close(raw);
-  uintmax_t size = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) size += e.file_size();
+  auto on_disk = [&] {
+    sqlite3* raw = nullptr;
+    sqlite3_open(db.c_str(), &raw);
+    sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM;", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    uintmax_t size = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) size += e.file_size();
+    return size;
+  };
   std::printf("store_bytes_bench: %d meters x %d days x 96 = %lld readings written in %.1f s\n", meters, days,
               static_cast<long long>(readings), secs);
+  store->reset();  // VACUUM needs the only connection
+  uintmax_t size = on_disk();
   std::printf("store_bytes_bench: %.1f MB on disk, %.3f bytes per 15-minute reading (target <= 2)\n", size / 1e6,
               static_cast<double>(size) / readings);
+  // Then every closed month packed, as meterd's pack job leaves them.
+  store = store::OpenSqliteStore({db, false});
+  if (!store) {
+    std::fprintf(stderr, "%s\n", store.error().ToString().c_str());
+    return 1;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  auto packed = (*store)->PackMonths(first + days, 0);
+  if (!packed) {
+    std::fprintf(stderr, "%s\n", packed.error().ToString().c_str());
+    return 1;
+  }
+  double pack_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  store->reset();
+  size = on_disk();
+  std::printf("store_bytes_bench: %lld months packed in %.1f s: %.1f MB on disk, %.3f bytes per 15-minute reading\n",
+              static_cast<long long>(packed->months), pack_s, size / 1e6, static_cast<double>(size) / readings);
   return 0;
 }
