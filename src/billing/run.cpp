@@ -283,11 +283,13 @@ core::Result<store::ChunkResult> BillChunk(Worker& w, const Rules& rules, const 
   }
   std::vector<core::Channel> channels(channel_set.begin(), channel_set.end());
   auto read = w.reader->Blocks(run.cycle, chunk.key_lo, chunk.key_hi, channels, run.from_day, run.to_day,
-                               [&](int64_t key, core::Channel channel, int32_t day, std::string_view data) {
+                               [&](int64_t key, core::Channel channel, std::string_view data,
+                                   std::span<const store::BillingReader::BlockRef> days) {
                                  auto i = index_of(key);
                                  if (!i) return;  // not an account of this chunk (cannot happen)
-                                 spans[*i].push_back({channel, day, bytes.size(), data.size()});
+                                 const size_t base = bytes.size();
                                  bytes.append(data);
+                                 for (const auto& d : days) spans[*i].push_back({channel, d.day, base + d.at, d.size});
                                });
   if (!read) return Fail(read.error());
   // Packed months come before loose days: put each account's blocks back in channel and day order
@@ -466,8 +468,11 @@ core::Result<store::BillRecord> Rebill(store::Store& store, int64_t bill_id) {
   std::vector<core::Channel> channels{UsageChannel(tariff), core::Channel::kReactiveQ1};
   std::vector<std::pair<core::Channel, std::pair<int32_t, std::string>>> blocks;
   auto read = w.reader->AccountBlocks((*account)->meter, channels, p.from_day, p.to_day,
-                                      [&](int64_t, core::Channel c, int32_t day, std::string_view data) {
-                                        blocks.push_back({c, {day, std::string(data)}});
+                                      [&](int64_t, core::Channel c, std::string_view data,
+                                          std::span<const store::BillingReader::BlockRef> days) {
+                                        for (const auto& d : days) {
+                                          blocks.push_back({c, {d.day, std::string(data.substr(d.at, d.size))}});
+                                        }
                                       });
   if (!read) return Fail(read.error());
   std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) {

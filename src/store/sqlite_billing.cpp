@@ -106,7 +106,9 @@ class SqliteBillingReader final : public BillingReader {
         auto row = stmt->Step();
         if (!row) return Fail(row.error());
         if (!*row) break;
-        sink(stmt->Int(0), channel, static_cast<int32_t>(stmt->Int(1)), stmt->Blob(2));
+        const std::string_view data = stmt->Blob(2);
+        const BlockRef ref{static_cast<int32_t>(stmt->Int(1)), 0, static_cast<uint32_t>(data.size())};
+        sink(stmt->Int(0), channel, data, std::span(&ref, 1));
       }
     }
     return {};
@@ -131,7 +133,9 @@ class SqliteBillingReader final : public BillingReader {
         auto row = stmt->Step();
         if (!row) return Fail(row.error());
         if (!*row) break;
-        sink(0, channel, static_cast<int32_t>(stmt->Int(0)), stmt->Blob(1));
+        const std::string_view data = stmt->Blob(1);
+        const BlockRef ref{static_cast<int32_t>(stmt->Int(0)), 0, static_cast<uint32_t>(data.size())};
+        sink(0, channel, data, std::span(&ref, 1));
       }
     }
     return {};
@@ -188,8 +192,8 @@ class SqliteBillingReader final : public BillingReader {
   }
 
  private:
-  // Steps rows of (account key, month, pack) and hands each packed day of [from_day, to_day) to
-  // the sink, in day order within the month.
+  // Steps rows of (account key, month, pack) and hands each pack to the sink with its days in
+  // [from_day, to_day), in day order.
   core::Result<void> SinkMonths(Stmt& stmt, core::Channel channel, int32_t from_day, int32_t to_day,
                                 const BlockSink& sink, int64_t* packs) {
     for (;;) {
@@ -198,18 +202,24 @@ class SqliteBillingReader final : public BillingReader {
       if (!*row) return {};
       if (packs) ++*packs;
       const auto month = static_cast<core::LocalDay>(stmt.Int(1));
-      if (auto r = DecodeMonthPack(stmt.Blob(2), month, days_); !r) {
+      const std::string_view pack = stmt.Blob(2);
+      if (auto r = DecodeMonthPack(pack, month, days_); !r) {
         return Fail(core::Error::Corruption(fmt::format("packed month {} of account key {} channel {}: {}",
                                                         core::FormatDay(month), stmt.Int(0),
                                                         core::ChannelName(channel), r.error().message)));
       }
+      refs_.clear();
       for (const PackedDay& d : days_) {
-        if (d.day >= from_day && d.day < to_day) sink(stmt.Int(0), channel, d.day, d.block);
+        if (d.day >= from_day && d.day < to_day) {
+          refs_.push_back({d.day, static_cast<uint32_t>(d.block.data() - pack.data()), static_cast<uint32_t>(d.block.size())});
+        }
       }
+      if (!refs_.empty()) sink(stmt.Int(0), channel, pack, refs_);
     }
   }
 
   std::vector<PackedDay> days_;  // scratch for SinkMonths
+  std::vector<BlockRef> refs_;
   std::unique_ptr<Database> db_;
 };
 

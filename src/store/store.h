@@ -201,8 +201,15 @@ class BillingReader {
   virtual core::Result<std::vector<Account>> Accounts(std::string_view cycle, int64_t key_lo, int64_t key_hi) = 0;
   virtual core::Result<std::optional<Account>> AccountById(std::string_view id) = 0;
   // Every stored day block in [from_day, to_day) of the accounts' meters on the channels listed,
-  // as (account key, channel, day, bytes); `bytes` is valid only during the call.
-  using BlockSink = std::function<void(int64_t account_key, core::Channel channel, int32_t day, std::string_view bytes)>;
+  // a stored row at a time: (account key, channel, the row's bytes, where each day's block is in
+  // them). A loose day is one block; a packed month is its pack with the days of the period.
+  // `bytes` is valid only during the call.
+  struct BlockRef {
+    int32_t day;
+    uint32_t at, size;  // the day block is bytes.substr(at, size)
+  };
+  using BlockSink = std::function<void(int64_t account_key, core::Channel channel, std::string_view bytes,
+                                       std::span<const BlockRef> days)>;
   virtual core::Result<void> Blocks(std::string_view cycle, int64_t key_lo, int64_t key_hi,
                                     std::span<const core::Channel> channels, int32_t from_day, int32_t to_day,
                                     const BlockSink& sink) = 0;

@@ -94,8 +94,13 @@ class PackTest : public StoreTest {
     EXPECT_TRUE(reader);
     const core::Channel channels[] = {core::Channel::kVolume};
     auto r = (*reader)->AccountBlocks("wm-1", channels, from, to,
-                                      [&](int64_t, core::Channel, int32_t day, std::string_view data) {
-                                        EXPECT_TRUE(out.emplace(day, std::string(data)).second) << "day twice";
+                                      [&](int64_t, core::Channel, std::string_view data,
+                                          std::span<const BillingReader::BlockRef> days) {
+                                        for (const auto& d : days) {
+                                          ASSERT_LE(size_t{d.at} + d.size, data.size());
+                                          EXPECT_TRUE(out.emplace(d.day, std::string(data.substr(d.at, d.size))).second)
+                                              << "day twice";
+                                        }
                                       });
     EXPECT_TRUE(r) << r.error().ToString();
     return out;
