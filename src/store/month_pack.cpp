@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/time.h"
 #include "core/varint.h"
 
@@ -32,18 +34,38 @@ core::LocalDay NextMonthStart(core::LocalDay day) {
 }
 
 std::string EncodeMonthPack(core::LocalDay month, std::span<const PackedDay> days) {
+  // The distinct sources, in order of first use (a month has one or a few: the device, a replay,
+  // an edit), so each day names its source in one byte.
+  std::vector<std::string_view> sources;
+  auto source_index = [&](std::string_view source) {
+    auto it = std::find(sources.begin(), sources.end(), source);
+    if (it != sources.end()) return static_cast<uint64_t>(it - sources.begin());
+    sources.push_back(source);
+    return static_cast<uint64_t>(sources.size() - 1);
+  };
+  std::vector<uint64_t> index;
+  size_t bytes = 16;
+  for (const PackedDay& d : days) {
+    index.push_back(source_index(d.source));
+    bytes += d.block.size() + 8;
+  }
   std::string out;
-  size_t bytes = 2;
-  for (const PackedDay& d : days) bytes += d.block.size() + d.source.size() + 16;
   out.reserve(bytes);
   out += static_cast<char>(kMonthPackVersion);
   core::PutUvarint(out, days.size());
-  for (const PackedDay& d : days) {
+  core::PutUvarint(out, sources.size());
+  for (std::string_view source : sources) {
+    core::PutUvarint(out, source.size());
+    out += source;
+  }
+  uint64_t created = 0;  // each day's creation time is stored as the difference from the last
+  for (size_t k = 0; k < days.size(); ++k) {
+    const PackedDay& d = days[k];
     out += static_cast<char>(d.day - month);
     core::PutUvarint(out, static_cast<uint64_t>(d.version));
-    core::PutSvarint(out, d.created);
-    core::PutUvarint(out, d.source.size());
-    out += d.source;
+    core::PutSvarint(out, static_cast<int64_t>(static_cast<uint64_t>(d.created) - created));
+    created = static_cast<uint64_t>(d.created);
+    core::PutUvarint(out, index[k]);
     core::PutUvarint(out, d.block.size());
     out += d.block;
   }
@@ -65,7 +87,25 @@ core::Result<void> DecodeMonthPack(std::string_view bytes, core::LocalDay month,
   if (*count < 1 || *count > static_cast<uint64_t>(month_days)) {
     return Fail(Err(at, fmt::format("expected a day count 1..{}, got {}", month_days, *count)));
   }
+  at = in.offset();
+  auto source_count = in.Uvarint();
+  if (!source_count || *source_count < 1 || *source_count > *count) {
+    return Fail(Err(at, fmt::format("expected a source count 1..{} (varint)", *count)));
+  }
+  std::string_view sources[31];
+  for (uint64_t k = 0; k < *source_count; ++k) {
+    at = in.offset();
+    auto len = in.Uvarint();
+    if (!len || *len > kMaxPackedSource) {
+      return Fail(Err(at, fmt::format("expected a length 0..{} (varint) of source {}", kMaxPackedSource, k)));
+    }
+    at = in.offset();
+    auto source = in.Bytes(*len);
+    if (!source) return Fail(Err(at, fmt::format("expected {} bytes of source {}, {} left", *len, k, in.left())));
+    sources[k] = *source;
+  }
   int32_t last = -1;
+  uint64_t created = 0;
   for (uint64_t k = 0; k < *count; ++k) {
     PackedDay d;
     at = in.offset();
@@ -84,18 +124,16 @@ core::Result<void> DecodeMonthPack(std::string_view bytes, core::LocalDay month,
     }
     d.version = static_cast<int64_t>(*v);
     at = in.offset();
-    auto created = in.Svarint();
-    if (!created) return Fail(Err(at, fmt::format("expected the creation time (varint) of entry {}", k)));
-    d.created = *created;
+    auto delta = in.Svarint();
+    if (!delta) return Fail(Err(at, fmt::format("expected the creation time difference (varint) of entry {}", k)));
+    created += static_cast<uint64_t>(*delta);
+    d.created = static_cast<int64_t>(created);
     at = in.offset();
-    auto source_len = in.Uvarint();
-    if (!source_len || *source_len > kMaxPackedSource) {
-      return Fail(Err(at, fmt::format("expected a source length 0..{} (varint) for entry {}", kMaxPackedSource, k)));
+    auto source = in.Uvarint();
+    if (!source || *source >= *source_count) {
+      return Fail(Err(at, fmt::format("expected a source index 0..{} (varint) for entry {}", *source_count - 1, k)));
     }
-    at = in.offset();
-    auto source = in.Bytes(*source_len);
-    if (!source) return Fail(Err(at, fmt::format("expected {} bytes of source for entry {}, {} left", *source_len, k, in.left())));
-    d.source = *source;
+    d.source = sources[*source];
     at = in.offset();
     auto block_len = in.Uvarint();
     if (!block_len || *block_len < 1 || *block_len > kMaxPackedBlock) {

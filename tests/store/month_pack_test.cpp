@@ -44,6 +44,12 @@ TEST(MonthPack, RoundTripsDaysWithTheirVersions) {
     EXPECT_EQ(back[i].source, days[i].source);
     EXPECT_EQ(back[i].block, days[i].block);
   }
+  // Sources are written once each; creation times as differences.
+  std::vector<PackedDay> month_of_one_source;
+  for (int i = 0; i < 29; ++i) month_of_one_source.push_back({month + i, 1, 1706745600 + 86400 * i, "device", "x"});
+  // Header 3 bytes, "device" 7; a day: offset, version, the time difference in 3 bytes (the
+  // first day's whole time in 5), source index, block length, its one byte.
+  EXPECT_EQ(EncodeMonthPack(month, month_of_one_source).size(), 3u + 7 + 2 + 29 * 8);
   // Every strict prefix is refused, with the byte where data ran out, and nothing crashes.
   for (size_t n = 0; n < bytes.size(); ++n) {
     auto cut = DecodeMonthPack(std::string_view(bytes).substr(0, n), month, back);
@@ -64,13 +70,19 @@ TEST(MonthPack, RefusesWhatNoEncoderWrites) {
   fails(std::string_view("\x02\x01", 2), "byte 0: expected format version 1, got 2");
   fails(std::string_view("\x01\x00", 2), "byte 1: expected a day count 1..30, got 0");
   fails(std::string_view("\x01\x1f", 2), "expected a day count 1..30, got 31");
+  fails(std::string_view("\x01\x01\x00", 3), "byte 2: expected a source count 1..1");
+  // One source (empty), then entries of offset, version, created difference, source, block.
   // Day offset 30 does not exist in April.
-  fails(std::string_view("\x01\x01\x1e\x01\x00\x00\x01x", 8), "byte 2: expected a day offset 0..29 for entry 0, got 30");
+  fails(std::string_view("\x01\x01\x01\x00\x1e\x01\x00\x00\x01x", 10),
+        "byte 4: expected a day offset 0..29 for entry 0, got 30");
   // Offsets must increase.
-  fails(std::string_view("\x01\x02\x05\x01\x00\x00\x01x\x05\x01\x00\x00\x01y", 14), "byte 8: expected a day offset 6..29");
-  fails(std::string_view("\x01\x01\x00\x00\x00\x00\x01x", 8), "byte 3: expected a block version >= 1");
-  fails(std::string_view("\x01\x01\x00\x01\x00\x00\x00", 7), "byte 6: expected a block length 1..65536");
-  fails(std::string_view("\x01\x01\x00\x01\x00\x00\x01xZ", 9), "byte 8: expected end of pack, found 1 trailing bytes");
+  fails(std::string_view("\x01\x02\x01\x00\x05\x01\x00\x00\x01x\x05\x01\x00\x00\x01y", 16),
+        "byte 10: expected a day offset 6..29");
+  fails(std::string_view("\x01\x01\x01\x00\x00\x00\x00\x00\x01x", 10), "byte 5: expected a block version >= 1");
+  fails(std::string_view("\x01\x01\x01\x00\x00\x01\x00\x01\x01x", 10), "byte 7: expected a source index 0..0");
+  fails(std::string_view("\x01\x01\x01\x00\x00\x01\x00\x00\x00", 9), "byte 8: expected a block length 1..65536");
+  fails(std::string_view("\x01\x01\x01\x00\x00\x01\x00\x00\x01xZ", 11),
+        "byte 10: expected end of pack, found 1 trailing bytes");
 }
 
 class PackTest : public StoreTest {
