@@ -5,6 +5,7 @@
 
 #include "core/json_string.h"
 #include "core/time.h"
+#include "core/varint.h"
 
 namespace meterd::billing {
 
@@ -19,16 +20,8 @@ constexpr uint64_t kMaxDescription = 4096;
 // counts before allocating for them.
 constexpr uint64_t kMaxLines = 65536;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
-void PutSigned(std::string& out, int64_t v) {
-  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-}
+using core::PutSvarint;
+using core::PutUvarint;
 
 class Reader {
  public:
@@ -51,7 +44,7 @@ class Reader {
   core::Result<int64_t> Signed(const char* what, size_t line) {
     auto z = Varint(what, line);
     if (!z) return Fail(z.error());
-    return static_cast<int64_t>((*z >> 1) ^ (~(*z & 1) + 1));
+    return core::UnZigZag(*z);
   }
   core::Result<std::string_view> Bytes(size_t n, const char* what, size_t line) {
     if (bytes_.size() - pos_ < n) {
@@ -90,20 +83,20 @@ std::string EncodeLines(std::span<const BillLine> lines) {
   out += static_cast<char>(kBillLinesVersion);
   std::string_view currency = lines.empty() ? std::string_view("XXX") : lines.front().amount.Currency();
   out.append(currency);
-  PutVarint(out, lines.size());
+  PutUvarint(out, lines.size());
   for (const BillLine& l : lines) {
-    PutVarint(out, l.description.size());
+    PutUvarint(out, l.description.size());
     out += l.description;
-    PutSigned(out, l.from_day);
-    PutSigned(out, l.to_day);
-    PutSigned(out, l.quantity.value);
-    PutSigned(out, l.quantity.scale);
-    PutVarint(out, static_cast<uint64_t>(l.quantity.unit));
-    PutSigned(out, l.unit_price.micros);
-    PutSigned(out, l.amount.micros);
-    PutSigned(out, l.intervals);
-    PutSigned(out, l.reads);
-    PutSigned(out, l.estimated);
+    PutSvarint(out, l.from_day);
+    PutSvarint(out, l.to_day);
+    PutSvarint(out, l.quantity.value);
+    PutSvarint(out, l.quantity.scale);
+    PutUvarint(out, static_cast<uint64_t>(l.quantity.unit));
+    PutSvarint(out, l.unit_price.micros);
+    PutSvarint(out, l.amount.micros);
+    PutSvarint(out, l.intervals);
+    PutSvarint(out, l.reads);
+    PutSvarint(out, l.estimated);
   }
   return out;
 }

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "core/varint.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -27,16 +29,9 @@ enum QualityKind : uint8_t {
   kBitmap = 3,      // ceil(slots / 4) bytes, 2 bits per slot, slot 0 in the low bits
 };
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
-
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
+using core::PutUvarint;
+using core::UnZigZag;
+using core::ZigZag;
 
 size_t VarintLength(uint64_t v) {
   size_t n = 1;
@@ -164,9 +159,9 @@ std::string EncodeDayBlock(const DayBlock& b) {
   std::string out;
   out.reserve(8 + static_cast<size_t>(n) + static_cast<size_t>(n) / 4);
   out.push_back(static_cast<char>(kDayBlockVersion));
-  PutVarint(out, static_cast<uint32_t>(b.interval_s));
-  PutVarint(out, static_cast<uint32_t>(b.slots));
-  PutVarint(out, ZigZag(b.scale));
+  PutUvarint(out, static_cast<uint32_t>(b.interval_s));
+  PutUvarint(out, static_cast<uint32_t>(b.slots));
+  PutUvarint(out, ZigZag(b.scale));
 
   auto runs = Runs(b, n);
   if (runs.size() == 1 && runs[0].second == Quality::kValid) {
@@ -180,7 +175,7 @@ std::string EncodeDayBlock(const DayBlock& b) {
     size_t bitmap_bytes = (static_cast<size_t>(n) + 3) / 4;
     if (runs_bytes <= bitmap_bytes) {
       out.push_back(static_cast<char>(kRuns));
-      for (auto [len, q] : runs) PutVarint(out, (static_cast<uint64_t>(len) << 2) | static_cast<uint8_t>(q));
+      for (auto [len, q] : runs) PutUvarint(out, (static_cast<uint64_t>(len) << 2) | static_cast<uint8_t>(q));
     } else {
       out.push_back(static_cast<char>(kBitmap));
       std::string bitmap(bitmap_bytes, '\0');
@@ -199,7 +194,7 @@ std::string EncodeDayBlock(const DayBlock& b) {
     Quality q = i < static_cast<int32_t>(b.quality.size()) ? b.quality[i] : Quality::kMissing;
     if (q == Quality::kMissing) continue;
     uint64_t v = i < static_cast<int32_t>(b.values.size()) ? static_cast<uint64_t>(b.values[i]) : 0;
-    PutVarint(out, ZigZag(static_cast<int64_t>(v - prev)));
+    PutUvarint(out, ZigZag(static_cast<int64_t>(v - prev)));
     prev = v;
   }
   return out;
